@@ -1,0 +1,86 @@
+# Shared helpers for the integration scripts; source it first.
+# Every script works in its own temporary folder, starts its own servers on
+# 127.0.0.1 at free high ports, and stops them on exit.
+set -u
+SIMPUL=${SIMPUL:-build/asan/simpul}
+case "$SIMPUL" in /*) ;; *) SIMPUL="$PWD/$SIMPUL" ;; esac
+SHARED_DATA=${SHARED_DATA:-$PWD/../shared/data}
+[ -d "$SHARED_DATA" ] || SHARED_DATA=$PWD/data
+WORK=$(mktemp -d /tmp/simpul-it.XXXXXX)
+CLEANUP=()
+
+cleanup() {
+  local i
+  for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do
+    eval "${CLEANUP[$i]}" >/dev/null 2>&1 || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# on_exit CMD: runs CMD when the script ends, last registered first.
+on_exit() { CLEANUP+=("$1"); }
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+# check NAME CMD...: PASS when CMD exits 0.
+check() {
+  local name=$1
+  shift
+  if "$@"; then pass "$name"; else fail "$name" "command failed: $*"; fi
+}
+
+# expect_eq NAME GOT WANT
+expect_eq() {
+  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', expected '$3'"; fi
+}
+
+# expect_match NAME TEXT REGEX
+expect_match() {
+  if printf '%s' "$2" | grep -Eq -- "$3"; then pass "$1"
+  else fail "$1" "'$(printf '%s' "$2" | head -c 300)' does not match /$3/"; fi
+}
+
+# free_port: prints a TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# simpul_cli ARGS...: runs the program on this script's store.
+simpul_cli() { "$SIMPUL" --db "$WORK/simpul.db" "$@"; }
+
+# start_simpul [EXTRA SERVE ARGS...]: starts `simpul serve` on a free port
+# with a store in $WORK, waits for /healthz, and sets BASE and SERVE_LOG.
+# The generated admin password is stored in ADMIN_PASSWORD.
+start_simpul() {
+  PORT=$(free_port)
+  BASE="http://127.0.0.1:$PORT"
+  SERVE_LOG="$WORK/serve.log"
+  "$SIMPUL" --db "$WORK/simpul.db" serve --port "$PORT" "$@" \
+    >"$WORK/serve.out" 2>"$SERVE_LOG" &
+  SERVE_PID=$!
+  on_exit "kill -TERM $SERVE_PID; wait $SERVE_PID"
+  local i
+  for ((i = 0; i < 200; i++)); do
+    if curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null; then
+      ADMIN_PASSWORD=$(sed -n 's/.*password: *\([^ ]*\).*/\1/p' "$WORK/serve.out" | head -n 1)
+      return 0
+    fi
+    if ! kill -0 "$SERVE_PID" 2>/dev/null; then
+      echo "simpul serve exited early; log:" >&2
+      cat "$SERVE_LOG" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "simpul serve did not answer /healthz in 20 s" >&2
+  return 1
+}
