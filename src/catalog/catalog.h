@@ -67,6 +67,12 @@ int field_set(void *record, const struct field_desc *f, const char *value);
 const char *choice_label(const struct choice *choices, const char *code,
                          const char *lang);
 
+/* Finds the choice that `value` names: its code or one of its aliases,
+ * compared case-insensitively and ignoring spaces, '-', '_' and '.'
+ * ("Web App" finds "webapp"). NULL when none matches. */
+const struct choice *choice_find(const struct choice *choices,
+                                 const char *value);
+
 /* Something normalisation changed, told to the person who gave the value:
  * e.g. "url: added https:// to 'sigap.metrokota.test'". */
 struct catalog_note {
@@ -126,7 +132,7 @@ bool catalog_apply_json(void *record, const struct field_desc *fields,
 /* Import of CSV files (catalog/import.c). */
 struct import_options {
   bool strict;               /* any refused row: import nothing */
-  const char *actor;
+  const char *actor;         /* history shows "ACTOR (import FILE)" */
   FILE *report;              /* errors, notes and the summary; may be NULL */
   bool progress;             /* show a progress line on a terminal */
   size_t batch_rows;         /* rows per transaction; 0 means 500 */
@@ -143,9 +149,10 @@ struct import_summary {
 
 /* Imports CSV files whose header says whether they hold agencies
  * (code,name,kind,parent) or apps (code,name,kind,agency,...); agencies are
- * imported before apps whatever the order given. Returns SP_OK when every
- * row was imported; the first error otherwise (rows that were good are
- * still imported unless strict). */
+ * imported before apps whatever the order given. Rows are matched by code;
+ * a stored record keeps the values of columns the file does not have.
+ * Returns SP_OK when every row was imported; the first error otherwise
+ * (rows that were good are still imported unless strict). */
 enum sp_err catalog_import(struct store *s, const char *const *paths,
                            size_t path_count, const struct import_options *opt,
                            struct import_summary *summary);

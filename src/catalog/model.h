@@ -4,7 +4,7 @@
  * or unknown) and is freed by the record's _free function. Kinds, statuses
  * and other choices are kept as their stable codes ("webapp", "active"),
  * which are what CSV, JSON and the store carry; labels for people come
- * from the choice tables in catalog/fields.h. */
+ * from the choice tables in catalog/catalog.h. */
 #ifndef SIMPUL_CATALOG_MODEL_H
 #define SIMPUL_CATALOG_MODEL_H
 

@@ -20,4 +20,9 @@ void page_end(struct http_request *rq, struct http_response *rs);
  * method="post"> includes it. */
 void page_csrf_input(struct http_request *rq, struct http_response *rs);
 
+/* Serves the console's style sheet (the route GET /static/simpul.css in
+ * account_routes). Classes it styles include table-wrap, record, field,
+ * field-error, error, flash, notes, actions, button, secret and tag. */
+void layout_style_sheet(struct http_request *rq, struct http_response *rs);
+
 #endif

@@ -22,6 +22,10 @@
 #include "core/error.h"
 #include "store/store.h"
 
+/* Cookies: the session id, and the language chosen without a session. */
+#define HTTP_SESSION_COOKIE "simpul_session"
+#define HTTP_LANG_COOKIE "lang"
+
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 8
 
@@ -112,6 +116,10 @@ const char *http_cookie(const struct http_request *rq, const char *name);
 json_t *http_json_body(const struct http_request *rq, enum sp_err *err,
                        char *detail, size_t detail_len);
 
+/* Appends the request's path and query, percent-encoded, e.g. for a link
+ * that must come back to this page (/lang?next=...). */
+void http_current_url(const struct http_request *rq, struct buf *out);
+
 /* Picks the Indonesian or English text by the request's language. */
 const char *tr(const struct http_request *rq, const char *id, const char *en);
 
@@ -125,6 +133,14 @@ void http_add_header(struct http_response *rs, const char *name,
                      const char *value);
 /* 303 See Other to a path of this site (must start with '/'). */
 void http_redirect(struct http_response *rs, const char *path);
+/* True when `path` is a path of this site ("/x", not "//host" or "/\host")
+ * without control characters, so it is safe as a redirect target. */
+bool http_local_path(const char *path);
+/* Adds a Set-Cookie header: Path=/, HttpOnly, SameSite=Lax, Secure over
+ * TLS. `max_age` in seconds; 0 deletes the cookie, -1 makes it last until
+ * the browser closes. `value` must be cookie-safe (e.g. base64url). */
+void http_set_cookie(struct http_request *rq, struct http_response *rs,
+                     const char *name, const char *value, int max_age);
 /* Sends `json` (the reference is stolen) as application/json. */
 void http_reply_json(struct http_response *rs, int status, json_t *json);
 /* Sends {"error": {"code", "message_id", "message_en", "fields": [...]}}

@@ -58,13 +58,15 @@ free_port() {
 simpul_cli() { "$SIMPUL" --db "$WORK/simpul.db" "$@"; }
 
 # start_simpul [EXTRA SERVE ARGS...]: starts `simpul serve` on a free port
-# with a store in $WORK, waits for /healthz, and sets BASE and SERVE_LOG.
+# with a store and key file in $WORK, waits for /healthz, and sets BASE and
+# SERVE_LOG. Later --set options override the key file.
 # The generated admin password is stored in ADMIN_PASSWORD.
 start_simpul() {
   PORT=$(free_port)
   BASE="http://127.0.0.1:$PORT"
   SERVE_LOG="$WORK/serve.log"
-  "$SIMPUL" --db "$WORK/simpul.db" serve --port "$PORT" "$@" \
+  "$SIMPUL" --db "$WORK/simpul.db" serve --port "$PORT" \
+    --set key_file="$WORK/simpul.key" "$@" \
     >"$WORK/serve.out" 2>"$SERVE_LOG" &
   SERVE_PID=$!
   on_exit "kill -TERM $SERVE_PID; wait $SERVE_PID"

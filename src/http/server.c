@@ -1,0 +1,399 @@
+/* The libmicrohttpd server: its options, the per-request context from the
+ * first callback to the completion notice, body reading with the max_body
+ * cap, and the access log line of each request. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "http/internal.h"
+#include "http/metrics.h"
+#include "http/server.h"
+
+/* Memory per connection for the request line, headers and read buffer.
+ * A request whose headers do not fit gets 431 from MHD. */
+#define CONNECTION_MEMORY_LIMIT (64u * 1024u)
+/* Largest TLS certificate or key file read. */
+#define TLS_FILE_MAX (1024 * 1024)
+
+static void
+remote_address(struct MHD_Connection *conn, char *out, size_t len)
+{
+  const union MHD_ConnectionInfo *info =
+    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  snprintf(out, len, "unknown");
+  if (info == NULL || info->client_addr == NULL)
+    return;
+  const struct sockaddr *sa = info->client_addr;
+  if (sa->sa_family == AF_INET)
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+              (socklen_t)len);
+  else if (sa->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+              (socklen_t)len);
+}
+
+static void
+ctx_free(struct http_ctx *c)
+{
+  if (c->pooled_store && c->rq.store != NULL)
+    store_pool_release(c->server->pool, c->rq.store);
+  user_free(&c->user);
+  http_fields_free(&c->query);
+  http_fields_free(&c->form);
+  for (int i = 0; i < c->segment_count; i++)
+    free(c->segments[i]);
+  for (size_t i = 0; i < c->rs.header_count; i++)
+    free(c->rs.headers[i]);
+  buf_free(&c->body);
+  buf_free(&c->rs.body);
+  free(c->raw_path);
+  free(c->path);
+  sodium_memzero(c->pre_cookie, sizeof c->pre_cookie);
+  free(c);
+}
+
+static struct http_ctx *
+ctx_new(struct http_server *srv, struct MHD_Connection *conn,
+        const char *url, const char *method)
+{
+  struct http_ctx *c = calloc(1, sizeof *c);
+  if (c == NULL)
+    return NULL;
+  c->server = srv;
+  c->conn = conn;
+  clock_gettime(CLOCK_MONOTONIC, &c->started);
+  snprintf(c->method, sizeof c->method, "%s", method);
+  c->raw_path = strdup(url);
+  c->path = http_percent_decode(url, strlen(url), false);
+  if (c->raw_path == NULL || c->path == NULL) {
+    ctx_free(c);
+    return NULL;
+  }
+  unsigned char id[8];
+  randombytes_buf(id, sizeof id);
+  sodium_bin2hex(c->rq.request_id, sizeof c->rq.request_id, id, sizeof id);
+  remote_address(conn, c->rq.remote_addr, sizeof c->rq.remote_addr);
+  c->rq.method = c->method;
+  c->rq.path = c->path;
+  c->rq.body = "";
+  c->rq.content_type =
+    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+  c->rq.tls = srv->tls_cert != NULL;
+  c->rq.cfg = &srv->cfg;
+  c->rq.lang = "id";
+  c->rq.internal = c;
+  buf_init(&c->body, (size_t)srv->cfg.max_body);
+  buf_init(&c->rs.body, HTTP_MAX_RESPONSE);
+  c->route_name = "unmatched";
+  return c;
+}
+
+/* Refuses a body whose declared length passes max_body before reading
+ * any of it; MHD then closes the connection after the reply. */
+static bool
+declared_too_large(struct http_ctx *c)
+{
+  const char *length = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+                                                   "Content-Length");
+  if (length == NULL)
+    return false;
+  errno = 0;
+  char *end;
+  unsigned long long n = strtoull(length, &end, 10);
+  return errno != 0 || end == length ||
+         n > (unsigned long long)c->server->cfg.max_body;
+}
+
+static void
+reply_too_large(struct http_ctx *c)
+{
+  char detail_id[96], detail_en[96];
+  snprintf(detail_id, sizeof detail_id, "batasnya %ld byte (max_body)",
+           c->server->cfg.max_body);
+  snprintf(detail_en, sizeof detail_en, "the limit is %ld bytes (max_body)",
+           c->server->cfg.max_body);
+  c->route_name = "body_too_large";
+  http_reply_error_for(c, http_kind_for_path(c->path), SP_ERR_TOO_LARGE,
+                       detail_id, detail_en);
+  log_event(LOG_WARN, "http.body_too_large", "path", c->path, "addr",
+            c->rq.remote_addr, NULL);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+           const char *method, const char *version, const char *upload_data,
+           size_t *upload_data_size, void **con_cls)
+{
+  struct http_ctx *c = *con_cls;
+  enum MHD_Result ret = MHD_YES;
+  (void)version;
+
+  if (c == NULL) {
+    c = ctx_new(cls, conn, url, method);
+    if (c == NULL) {
+      log_event(LOG_ERROR, "http.out_of_memory", NULL);
+      return MHD_NO;
+    }
+    *con_cls = c;
+    log_set_request_id(c->rq.request_id);
+    if (declared_too_large(c)) {
+      c->body_too_large = true;
+      reply_too_large(c);
+      ret = http_send(c);
+    }
+  } else if (*upload_data_size > 0) {
+    log_set_request_id(c->rq.request_id);
+    if (!buf_append(&c->body, upload_data, *upload_data_size)) {
+      /* A chunked body passed max_body. MHD 0.9.75 accepts a reply only
+       * before the body or after all of it, so the connection is closed
+       * rather than reading the rest. */
+      c->body_too_large = true;
+      log_event(LOG_WARN, "http.body_too_large", "path", c->path, "addr",
+                c->rq.remote_addr, "action", "connection closed", NULL);
+      ret = MHD_NO;
+    }
+    *upload_data_size = 0;
+  } else {
+    log_set_request_id(c->rq.request_id);
+    c->rq.body = buf_str(&c->body);
+    c->rq.body_len = c->body.len;
+    http_dispatch(c);
+    ret = http_send(c);
+    if (c->pooled_store) {
+      store_pool_release(c->server->pool, c->rq.store);
+      c->rq.store = NULL;
+      c->pooled_store = false;
+    }
+  }
+  log_set_request_id(NULL);
+  return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+  struct http_ctx *c = *con_cls;
+  (void)cls;
+  (void)conn;
+  if (c == NULL)
+    return;
+  *con_cls = NULL;
+  log_set_request_id(c->rq.request_id);
+
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double seconds = (double)(now.tv_sec - c->started.tv_sec) +
+                   (double)(now.tv_nsec - c->started.tv_nsec) / 1e9;
+  char status[16], ms[32];
+  snprintf(status, sizeof status, "%d", c->status);
+  snprintf(ms, sizeof ms, "%.1f", seconds * 1000.0);
+  if (c->status != 0) {
+    metrics_request(c->route_name, c->method, c->status, seconds);
+    log_event(LOG_INFO, "http.request", "method", c->method, "path",
+              c->path, "route", c->route_name, "status", status, "ms", ms,
+              "addr", c->rq.remote_addr, "user", c->user_name, NULL);
+  } else {
+    char code[16];
+    snprintf(code, sizeof code, "%d", (int)toe);
+    log_event(LOG_WARN, "http.aborted", "method", c->method, "path",
+              c->path, "ms", ms, "addr", c->rq.remote_addr,
+              "termination_code", code, NULL);
+  }
+  ctx_free(c);
+  log_set_request_id(NULL);
+}
+
+/* Leaves the URL as sent: the dispatcher splits the path before decoding
+ * its segments, so an encoded '/' stays inside its segment, and decodes
+ * query values itself. */
+static size_t
+keep_escapes(void *cls, struct MHD_Connection *conn, char *s)
+{
+  (void)cls;
+  (void)conn;
+  return strlen(s);
+}
+
+static void
+mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+  char msg[512];
+  (void)cls;
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  size_t len = strlen(msg);
+  while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+    msg[--len] = '\0';
+  log_event(LOG_WARN, "http.mhd", "msg", msg, NULL);
+}
+
+static char *
+read_small_file(const char *path, char *err, size_t errlen)
+{
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+    return NULL;
+  }
+  struct buf b;
+  buf_init(&b, TLS_FILE_MAX);
+  char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 &&
+         buf_append(&b, chunk, n))
+    ;
+  bool failed = ferror(f) || b.too_big || b.len == 0;
+  fclose(f);
+  if (failed) {
+    snprintf(err, errlen, "'%s' is empty, unreadable or over %d bytes; give "
+             "a PEM file", path, TLS_FILE_MAX);
+    buf_free(&b);
+    return NULL;
+  }
+  return buf_take(&b);
+}
+
+static bool
+load_tls(struct http_server *s, char *err, size_t errlen)
+{
+  const struct config *cfg = &s->cfg;
+  if (cfg->tls_cert[0] == '\0' && cfg->tls_key[0] == '\0')
+    return true;
+  if (cfg->tls_cert[0] == '\0' || cfg->tls_key[0] == '\0') {
+    snprintf(err, errlen, "TLS needs both tls_cert and tls_key; set the "
+             "missing one or clear both");
+    return false;
+  }
+  if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+    snprintf(err, errlen, "this libmicrohttpd was built without TLS; clear "
+             "tls_cert and tls_key and put a TLS proxy in front");
+    return false;
+  }
+  s->tls_cert = read_small_file(cfg->tls_cert, err, errlen);
+  s->tls_key = s->tls_cert ? read_small_file(cfg->tls_key, err, errlen)
+                           : NULL;
+  return s->tls_key != NULL;
+}
+
+/* Fills `addr` from cfg->listen and cfg->port; false on a bad address. */
+static bool
+listen_address(const struct config *cfg, struct sockaddr_storage *addr,
+               bool *ipv6)
+{
+  memset(addr, 0, sizeof *addr);
+  struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+  if (inet_pton(AF_INET, cfg->listen, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((uint16_t)cfg->port);
+    *ipv6 = false;
+    return true;
+  }
+  if (inet_pton(AF_INET6, cfg->listen, &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons((uint16_t)cfg->port);
+    *ipv6 = true;
+    return true;
+  }
+  return false;
+}
+
+static struct MHD_Daemon *
+start_daemon(struct http_server *s, struct sockaddr_storage *addr, bool ipv6)
+{
+  const struct config *cfg = &s->cfg;
+  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                       MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  if (ipv6)
+    flags |= MHD_USE_IPv6;
+  struct MHD_OptionItem tls[3] = {{MHD_OPTION_END, 0, NULL}};
+  if (s->tls_cert != NULL) {
+    flags |= MHD_USE_TLS;
+    tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0,
+                                     s->tls_cert};
+    tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key};
+    tls[2] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+  }
+  /* Behind a load balancer every client has the balancer's address, so
+   * one address may use half of the node's connections, not fewer. */
+  unsigned int per_ip = (unsigned int)(cfg->connection_limit / 2);
+  return MHD_start_daemon(
+    flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
+    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
+    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr,
+    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->connection_limit,
+    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip > 0 ? per_ip : 1u,
+    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout,
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY_LIMIT,
+    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+    MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, s,
+    MHD_OPTION_ARRAY, tls,
+    MHD_OPTION_END);
+}
+
+static void
+server_free(struct http_server *s)
+{
+  if (s->tls_key != NULL)
+    sodium_memzero(s->tls_key, strlen(s->tls_key));
+  free(s->tls_key);
+  free(s->tls_cert);
+  free(s);
+}
+
+struct http_server *
+http_server_start(const struct config *cfg, struct store_pool *pool,
+                  char *err, size_t errlen)
+{
+  struct http_server *s = calloc(1, sizeof *s);
+  if (s == NULL) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  s->cfg = *cfg;
+  s->pool = pool;
+  struct sockaddr_storage addr;
+  bool ipv6 = false;
+  if (!listen_address(cfg, &addr, &ipv6)) {
+    snprintf(err, errlen, "listen address '%s' is not an IPv4 or IPv6 "
+             "address; use e.g. 127.0.0.1 or ::1", cfg->listen);
+    server_free(s);
+    return NULL;
+  }
+  if (!http_csrf_load_key(cfg->key_file, err, errlen) ||
+      !load_tls(s, err, errlen)) {
+    server_free(s);
+    return NULL;
+  }
+  s->daemon = start_daemon(s, &addr, ipv6);
+  if (s->daemon == NULL) {
+    snprintf(err, errlen, "cannot listen on %s port %d (in use, or not an "
+             "address of this machine); choose another with --port or "
+             "--listen", cfg->listen, cfg->port);
+    server_free(s);
+    return NULL;
+  }
+  return s;
+}
+
+void
+http_server_stop(struct http_server *s)
+{
+  if (s == NULL)
+    return;
+  MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);
+  MHD_stop_daemon(s->daemon);
+  if (listen_fd != MHD_INVALID_SOCKET)
+    close(listen_fd);
+  server_free(s);
+}

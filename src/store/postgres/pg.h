@@ -1,0 +1,167 @@
+/* Internals shared by the files of the PostgreSQL backend; nothing outside
+ * src/store/postgres/ includes this header.
+ *
+ * Every query is a `struct pg_stmt`: a fixed name and fixed SQL text with
+ * $n parameters. pg_run prepares it on the connection the first time it is
+ * used (PQprepare) and runs it with PQexecPrepared, parameters and results
+ * as text. A connection that broke is reset (PQreset) once per call, and its
+ * prepared statements are prepared again as they are used. */
+#ifndef SIMPUL_STORE_POSTGRES_PG_H
+#define SIMPUL_STORE_POSTGRES_PG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "store/store.h"
+
+struct pg_stmt {
+  const char *name;      /* server-side statement name, unique per backend */
+  const char *sql;
+  int nparams;
+};
+
+/* Sorts and compares text bytewise, as SQLite's BINARY collation does,
+ * whatever the database's locale; with ILIKE it folds ASCII letters only,
+ * as SQLite's LIKE does. */
+#define BYTEWISE " COLLATE \"C\""
+
+/* SQL that moves an identity sequence past the id $1 of a row inserted
+ * with an id of its own (copy-store), so that later rows do not get that id
+ * again. is_called is false only before the first nextval, when last_value
+ * is the next value to be handed out.
+ * NOTE: a nextval on another connection between the read of last_value and
+ * the setval can be undone, so explicit ids are safe only while no other
+ * node inserts into the same table (copy-store into a new store). */
+#define ADVANCE_SEQUENCE_SQL(seq)                                            \
+  "SELECT setval('" seq "', $1) FROM " seq " WHERE $1::bigint > "           \
+  "CASE WHEN is_called THEN last_value ELSE last_value - 1 END"
+
+/* More distinct statements than the backend has; pg_run fails loudly when
+ * a new one would pass it. */
+#define PG_MAX_PREPARED 96
+
+struct pg_conn {
+  PGconn *conn;
+  char where[160];       /* "host:port" of the server, for messages */
+  const struct pg_stmt *prepared[PG_MAX_PREPARED];
+  size_t prepared_count;
+  bool in_tx;            /* between a successful begin and commit/rollback */
+  bool tx_lost;          /* the connection broke inside the transaction */
+  bool down;             /* the last reset failed; logged once per outage */
+  int64_t failed_resets; /* resets that failed during this outage */
+};
+
+/* Runs `st` with `params` (st->nparams strings, NULL for SQL NULL). On
+ * STORE_OK, `*res` (when `res` is not NULL) is the result for the caller to
+ * PQclear. On any other status nothing is left to free and s->errmsg
+ * contains the error. SQLSTATEs 40001 and 40P01 map to STORE_RETRY, 23505,
+ * 23503, 23514 and 23502 to STORE_CONFLICT, and others to STORE_ERROR. A
+ * connection that broke inside a transaction gives STORE_RETRY. */
+enum store_rc pg_run(struct store *s, const struct pg_stmt *st,
+                     const char *const *params, PGresult **res);
+
+/* Like pg_run for a query that returns at most one row: STORE_NOT_FOUND
+ * (and no result) when it returns none. */
+enum store_rc pg_run_row(struct store *s, const struct pg_stmt *st,
+                         const char *const *params, PGresult **res);
+
+/* Like pg_run for an UPDATE or DELETE by key: STORE_NOT_FOUND when it
+ * changed no row. */
+enum store_rc pg_run_change(struct store *s, const struct pg_stmt *st,
+                            const char *const *params);
+
+/* Makes sure the connection is up and `st` is prepared on it, for callers
+ * that send the statement themselves (single-row mode). */
+enum store_rc pg_prepare_stmt(struct store *s, const struct pg_stmt *st);
+
+/* Maps a finished result to a status, setting s->errmsg on failure;
+ * `what` names the statement in the message. Does not PQclear. */
+enum store_rc pg_result_rc(struct store *s, const char *what,
+                           const PGresult *res);
+
+/* Sets s->errmsg from the printf format and returns STORE_ERROR. */
+enum store_rc pg_fail(struct store *s, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+
+/* Sets the out-of-memory message and returns STORE_ERROR. */
+enum store_rc pg_nomem(struct store *s);
+
+/* Writes `v` in decimal into `buf` and returns it. */
+const char *pg_i64(char buf[static 24], int64_t v);
+
+/* Result readers. pg_text copies a column (NULL stays NULL) into `*out`
+ * and returns false only when memory runs out. pg_int reads a bigint
+ * column, 0 when NULL; pg_bool reads a boolean column, false when NULL. */
+bool pg_text(const PGresult *res, int row, int col, char **out);
+int64_t pg_int(const PGresult *res, int row, int col);
+bool pg_bool(const PGresult *res, int row, int col);
+
+/* Escapes `query` for ILIKE ... ESCAPE '\' and wraps it in % so that it
+ * matches any substring, the user's %, _ and \ taken literally. Returns a
+ * malloc'd pattern, or NULL when memory runs out. */
+char *pg_like_pattern(const char *query);
+
+/* Operations, by file. */
+/* pg_schema.c */
+enum store_rc pg_schema_version(struct store *s, int *current, int *latest);
+enum store_rc pg_migrate(struct store *s, int *version);
+enum store_rc pg_table_digest(struct store *s, const char *table,
+                              struct table_digest *out);
+/* pg_catalog.c */
+enum store_rc pg_agency_get(struct store *s, const char *code,
+                            struct agency *out);
+enum store_rc pg_agency_put(struct store *s, const struct agency *a,
+                            bool *inserted);
+enum store_rc pg_agency_list(struct store *s, const struct agency_filter *f,
+                             struct agency_list *out);
+enum store_rc pg_app_get(struct store *s, const char *code, struct app *out);
+enum store_rc pg_app_put(struct store *s, const struct app *a,
+                         bool *inserted);
+enum store_rc pg_app_list(struct store *s, const struct app_filter *f,
+                          struct app_list *out);
+enum store_rc pg_app_count_by(struct store *s, enum app_group group,
+                              struct group_count_list *out);
+enum store_rc pg_change_next_id(struct store *s, int64_t *change_id);
+enum store_rc pg_change_add(struct store *s, const struct change *c);
+enum store_rc pg_change_list(struct store *s, const char *entity,
+                             const char *code, int64_t limit,
+                             struct change_list *out);
+/* pg_account.c */
+enum store_rc pg_user_add(struct store *s, struct user *u);
+enum store_rc pg_user_get(struct store *s, int64_t id, struct user *out);
+enum store_rc pg_user_get_by_name(struct store *s, const char *name,
+                                  struct user *out);
+enum store_rc pg_user_update(struct store *s, const struct user *u);
+enum store_rc pg_user_touch_login(struct store *s, int64_t id, int64_t at);
+enum store_rc pg_user_list(struct store *s, struct user_list *out);
+enum store_rc pg_user_count(struct store *s, int64_t *count);
+enum store_rc pg_session_add(struct store *s, const struct session *ses);
+enum store_rc pg_session_get(struct store *s, const char *id_hash,
+                             struct session *out);
+enum store_rc pg_session_touch(struct store *s, const char *id_hash,
+                               int64_t seen_at, int64_t expires_at);
+enum store_rc pg_session_set_lang(struct store *s, const char *id_hash,
+                                  const char *lang);
+enum store_rc pg_session_delete(struct store *s, const char *id_hash);
+enum store_rc pg_session_delete_user(struct store *s, int64_t user_id);
+enum store_rc pg_session_purge(struct store *s, int64_t now);
+enum store_rc pg_token_add(struct store *s, struct api_token *t);
+enum store_rc pg_token_get_by_hash(struct store *s, const char *hash,
+                                   struct api_token *out);
+enum store_rc pg_token_touch(struct store *s, int64_t id, int64_t at);
+enum store_rc pg_token_revoke(struct store *s, int64_t id, int64_t at);
+enum store_rc pg_token_list(struct store *s, struct api_token_list *out);
+enum store_rc pg_throttle_fail(struct store *s, const char *key, int64_t now,
+                               int64_t since, int64_t *count);
+enum store_rc pg_throttle_count(struct store *s, const char *key,
+                                int64_t since, int64_t *count);
+enum store_rc pg_throttle_clear(struct store *s, const char *key);
+enum store_rc pg_throttle_purge(struct store *s, int64_t before);
+enum store_rc pg_meta_get(struct store *s, const char *key, char **value);
+enum store_rc pg_meta_put(struct store *s, const char *key,
+                          const char *value);
+
+#endif

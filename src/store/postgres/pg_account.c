@@ -1,0 +1,546 @@
+/* PostgreSQL backend: users, sessions, API tokens, login throttling and
+ * the meta settings.
+ *
+ * Behaviour matches the SQLite backend. A time of 0 is stored as NULL in
+ * nullable columns and read back as 0, and a missing creation time means
+ * now. Updates and deletes by key return STORE_NOT_FOUND when no row has
+ * the key. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/postgres/pg.h"
+
+static int64_t
+time_or_now(int64_t at)
+{
+  return at != 0 ? at : (int64_t)time(NULL);
+}
+
+/* The decimal text of a time for a nullable column: NULL for 0. */
+static const char *
+optional_time(char buf[static 24], int64_t at)
+{
+  return at != 0 ? pg_i64(buf, at) : NULL;
+}
+
+/* Copies a text column into a fixed array; false when it does not fit. */
+static bool
+copy_fixed(const PGresult *res, int row, int col, char *out, size_t size)
+{
+  out[0] = '\0';
+  if (PQgetisnull(res, row, col))
+    return true;
+  size_t len = (size_t)PQgetlength(res, row, col);
+  if (len >= size)
+    return false;
+  memcpy(out, PQgetvalue(res, row, col), len + 1);
+  return true;
+}
+
+static const struct pg_stmt stmt_advance_users = {
+  "account_advance_users", ADVANCE_SEQUENCE_SQL("users_id_seq"), 1};
+static const struct pg_stmt stmt_advance_tokens = {
+  "account_advance_tokens", ADVANCE_SEQUENCE_SQL("api_tokens_id_seq"), 1};
+
+/* Runs an INSERT ... RETURNING id and stores the id in `*id`; when `*id`
+ * was given (copy-store), advances the sequence `advance` past it. */
+static enum store_rc
+insert_returning_id(struct store *s, const struct pg_stmt *with_id,
+                    const struct pg_stmt *without_id,
+                    const struct pg_stmt *advance, const char *const *params,
+                    int64_t *id)
+{
+  PGresult *res;
+  bool given = *id != 0;
+  enum store_rc rc = given ? pg_run(s, with_id, params, &res)
+                           : pg_run(s, without_id, params + 1, &res);
+  if (rc != STORE_OK)
+    return rc;
+  *id = pg_int(res, 0, 0);
+  PQclear(res);
+  if (given) {
+    char text[24];
+    const char *seq_params[] = {pg_i64(text, *id)};
+    rc = pg_run(s, advance, seq_params, NULL);
+  }
+  return rc;
+}
+
+/* ---- users ---- */
+
+#define USER_COLUMNS                                                         \
+  "id, name, display_name, password_hash, role, disabled, created_at,"      \
+  " last_login_at"
+
+static const struct pg_stmt stmt_user_add = {
+  "user_add",
+  "INSERT INTO users (name, display_name, password_hash, role, disabled,"
+  " created_at, last_login_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+  " RETURNING id", 7};
+static const struct pg_stmt stmt_user_add_id = {
+  "user_add_id",
+  "INSERT INTO users (" USER_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7,"
+  " $8) RETURNING id", 8};
+static const struct pg_stmt stmt_user_get = {
+  "user_get", "SELECT " USER_COLUMNS " FROM users WHERE id = $1", 1};
+static const struct pg_stmt stmt_user_get_by_name = {
+  "user_get_by_name", "SELECT " USER_COLUMNS " FROM users WHERE name = $1",
+  1};
+static const struct pg_stmt stmt_user_update = {
+  "user_update",
+  "UPDATE users SET display_name = $2, password_hash = $3, role = $4,"
+  " disabled = $5 WHERE id = $1", 5};
+static const struct pg_stmt stmt_user_touch_login = {
+  "user_touch_login", "UPDATE users SET last_login_at = $2 WHERE id = $1", 2};
+static const struct pg_stmt stmt_user_list = {
+  "user_list", "SELECT " USER_COLUMNS " FROM users ORDER BY id", 0};
+static const struct pg_stmt stmt_user_count = {
+  "user_count", "SELECT count(*) FROM users", 0};
+
+/* Reads a user row; false with the reason in `s` on an unknown role or
+ * lack of memory. */
+static bool
+read_user(struct store *s, const PGresult *res, int row, struct user *u)
+{
+  *u = (struct user){
+    .id = pg_int(res, row, 0),
+    .disabled = pg_bool(res, row, 5),
+    .created_at = pg_int(res, row, 6),
+    .last_login_at = pg_int(res, row, 7),
+  };
+  if (!role_parse(PQgetvalue(res, row, 4), &u->role)) {
+    pg_fail(s, "postgres: user %lld has an unknown role", (long long)u->id);
+    return false;
+  }
+  if (pg_text(res, row, 1, &u->name) &&
+      pg_text(res, row, 2, &u->display_name) &&
+      pg_text(res, row, 3, &u->password_hash))
+    return true;
+  user_free(u);
+  pg_nomem(s);
+  return false;
+}
+
+enum store_rc
+pg_user_add(struct store *s, struct user *u)
+{
+  int64_t created_at = time_or_now(u->created_at);
+  char id[24], created[24], login[24];
+  const char *params[] = {
+    pg_i64(id, u->id), u->name, u->display_name && u->display_name[0]
+                                  ? u->display_name : NULL,
+    u->password_hash, role_name(u->role), u->disabled ? "true" : "false",
+    pg_i64(created, created_at), optional_time(login, u->last_login_at),
+  };
+  int64_t new_id = u->id;
+  enum store_rc rc = insert_returning_id(s, &stmt_user_add_id, &stmt_user_add,
+                                         &stmt_advance_users, params, &new_id);
+  if (rc == STORE_OK) {
+    u->id = new_id;
+    u->created_at = created_at;
+  }
+  return rc;
+}
+
+static enum store_rc
+user_get_by(struct store *s, const struct pg_stmt *st, const char *key,
+            struct user *out)
+{
+  const char *params[] = {key};
+  PGresult *res;
+  enum store_rc rc = pg_run_row(s, st, params, &res);
+  if (rc != STORE_OK)
+    return rc;
+  bool ok = read_user(s, res, 0, out);
+  PQclear(res);
+  return ok ? STORE_OK : STORE_ERROR;
+}
+
+enum store_rc
+pg_user_get(struct store *s, int64_t id, struct user *out)
+{
+  char text[24];
+  return user_get_by(s, &stmt_user_get, pg_i64(text, id), out);
+}
+
+enum store_rc
+pg_user_get_by_name(struct store *s, const char *name, struct user *out)
+{
+  return user_get_by(s, &stmt_user_get_by_name, name, out);
+}
+
+enum store_rc
+pg_user_update(struct store *s, const struct user *u)
+{
+  char id[24];
+  const char *params[] = {
+    pg_i64(id, u->id),
+    u->display_name && u->display_name[0] ? u->display_name : NULL,
+    u->password_hash, role_name(u->role), u->disabled ? "true" : "false",
+  };
+  return pg_run_change(s, &stmt_user_update, params);
+}
+
+enum store_rc
+pg_user_touch_login(struct store *s, int64_t id, int64_t at)
+{
+  char id_text[24], at_text[24];
+  const char *params[] = {pg_i64(id_text, id), optional_time(at_text, at)};
+  return pg_run_change(s, &stmt_user_touch_login, params);
+}
+
+enum store_rc
+pg_user_list(struct store *s, struct user_list *out)
+{
+  *out = (struct user_list){0};
+  PGresult *res;
+  enum store_rc rc = pg_run(s, &stmt_user_list, NULL, &res);
+  if (rc != STORE_OK)
+    return rc;
+  int rows = PQntuples(res);
+  if (rows > 0 && (out->items = calloc((size_t)rows, sizeof *out->items))
+                    == NULL)
+    rc = pg_nomem(s);
+  for (int i = 0; rc == STORE_OK && i < rows; i++) {
+    if (!read_user(s, res, i, &out->items[i]))
+      rc = STORE_ERROR;
+    else
+      out->count++;
+  }
+  PQclear(res);
+  if (rc != STORE_OK)
+    user_list_free(out);
+  return rc;
+}
+
+/* Runs a query that returns one bigint, into `*out`. */
+static enum store_rc
+run_int(struct store *s, const struct pg_stmt *st, const char *const *params,
+        int64_t *out)
+{
+  PGresult *res;
+  enum store_rc rc = pg_run_row(s, st, params, &res);
+  if (rc != STORE_OK)
+    return rc;
+  *out = pg_int(res, 0, 0);
+  PQclear(res);
+  return STORE_OK;
+}
+
+enum store_rc
+pg_user_count(struct store *s, int64_t *count)
+{
+  return run_int(s, &stmt_user_count, NULL, count);
+}
+
+/* ---- sessions ---- */
+
+static const struct pg_stmt stmt_session_add = {
+  "session_add",
+  "INSERT INTO sessions (id_hash, user_id, lang, created_at, expires_at,"
+  " seen_at) VALUES ($1, $2, $3, $4, $5, $6)", 6};
+static const struct pg_stmt stmt_session_get = {
+  "session_get",
+  "SELECT id_hash, user_id, lang, created_at, expires_at, seen_at"
+  " FROM sessions WHERE id_hash = $1", 1};
+static const struct pg_stmt stmt_session_touch = {
+  "session_touch",
+  "UPDATE sessions SET seen_at = $2, expires_at = $3 WHERE id_hash = $1", 3};
+static const struct pg_stmt stmt_session_set_lang = {
+  "session_set_lang", "UPDATE sessions SET lang = $2 WHERE id_hash = $1", 2};
+static const struct pg_stmt stmt_session_delete = {
+  "session_delete", "DELETE FROM sessions WHERE id_hash = $1", 1};
+static const struct pg_stmt stmt_session_delete_user = {
+  "session_delete_user", "DELETE FROM sessions WHERE user_id = $1", 1};
+/* A session whose expires_at is `now` or earlier is expired. */
+static const struct pg_stmt stmt_session_purge = {
+  "session_purge", "DELETE FROM sessions WHERE expires_at <= $1", 1};
+
+enum store_rc
+pg_session_add(struct store *s, const struct session *ses)
+{
+  int64_t created_at = time_or_now(ses->created_at);
+  char user[24], created[24], expires[24], seen[24];
+  const char *params[] = {
+    ses->id_hash, pg_i64(user, ses->user_id),
+    ses->lang[0] ? ses->lang : "id", pg_i64(created, created_at),
+    pg_i64(expires, ses->expires_at),
+    pg_i64(seen, ses->seen_at ? ses->seen_at : created_at),
+  };
+  return pg_run(s, &stmt_session_add, params, NULL);
+}
+
+enum store_rc
+pg_session_get(struct store *s, const char *id_hash, struct session *out)
+{
+  const char *params[] = {id_hash};
+  PGresult *res;
+  enum store_rc rc = pg_run_row(s, &stmt_session_get, params, &res);
+  if (rc != STORE_OK)
+    return rc;
+  *out = (struct session){
+    .user_id = pg_int(res, 0, 1),
+    .created_at = pg_int(res, 0, 3),
+    .expires_at = pg_int(res, 0, 4),
+    .seen_at = pg_int(res, 0, 5),
+  };
+  if (!copy_fixed(res, 0, 0, out->id_hash, sizeof out->id_hash) ||
+      !copy_fixed(res, 0, 2, out->lang, sizeof out->lang))
+    rc = pg_fail(s, "postgres: session_get: a stored value is too long");
+  PQclear(res);
+  return rc;
+}
+
+enum store_rc
+pg_session_touch(struct store *s, const char *id_hash, int64_t seen_at,
+                 int64_t expires_at)
+{
+  char seen[24], expires[24];
+  const char *params[] = {id_hash, pg_i64(seen, seen_at),
+                          pg_i64(expires, expires_at)};
+  return pg_run_change(s, &stmt_session_touch, params);
+}
+
+enum store_rc
+pg_session_set_lang(struct store *s, const char *id_hash, const char *lang)
+{
+  const char *params[] = {id_hash, lang};
+  return pg_run_change(s, &stmt_session_set_lang, params);
+}
+
+enum store_rc
+pg_session_delete(struct store *s, const char *id_hash)
+{
+  const char *params[] = {id_hash};
+  return pg_run_change(s, &stmt_session_delete, params);
+}
+
+enum store_rc
+pg_session_delete_user(struct store *s, int64_t user_id)
+{
+  char user[24];
+  const char *params[] = {pg_i64(user, user_id)};
+  return pg_run(s, &stmt_session_delete_user, params, NULL);
+}
+
+enum store_rc
+pg_session_purge(struct store *s, int64_t now)
+{
+  char now_text[24];
+  const char *params[] = {pg_i64(now_text, now)};
+  return pg_run(s, &stmt_session_purge, params, NULL);
+}
+
+/* ---- API tokens ---- */
+
+#define TOKEN_COLUMNS                                                        \
+  "id, name, hash, prefix, user_id, created_at, last_used_at, revoked_at"
+
+static const struct pg_stmt stmt_token_add = {
+  "token_add",
+  "INSERT INTO api_tokens (name, hash, prefix, user_id, created_at,"
+  " last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+  " RETURNING id", 7};
+static const struct pg_stmt stmt_token_add_id = {
+  "token_add_id",
+  "INSERT INTO api_tokens (" TOKEN_COLUMNS ") VALUES ($1, $2, $3, $4, $5,"
+  " $6, $7, $8) RETURNING id", 8};
+static const struct pg_stmt stmt_token_get_by_hash = {
+  "token_get_by_hash",
+  "SELECT " TOKEN_COLUMNS " FROM api_tokens WHERE hash = $1", 1};
+static const struct pg_stmt stmt_token_touch = {
+  "token_touch", "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", 2};
+/* Revoking twice keeps the first revocation time. */
+static const struct pg_stmt stmt_token_revoke = {
+  "token_revoke",
+  "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $2)"
+  " WHERE id = $1", 2};
+static const struct pg_stmt stmt_token_list = {
+  "token_list", "SELECT " TOKEN_COLUMNS " FROM api_tokens ORDER BY id", 0};
+
+static bool
+read_token(struct store *s, const PGresult *res, int row, struct api_token *t)
+{
+  *t = (struct api_token){
+    .id = pg_int(res, row, 0),
+    .user_id = pg_int(res, row, 4),
+    .created_at = pg_int(res, row, 5),
+    .last_used_at = pg_int(res, row, 6),
+    .revoked_at = pg_int(res, row, 7),
+  };
+  if (!copy_fixed(res, row, 2, t->hash, sizeof t->hash) ||
+      !copy_fixed(res, row, 3, t->prefix, sizeof t->prefix)) {
+    pg_fail(s, "postgres: token %lld: a stored value is too long",
+            (long long)t->id);
+    return false;
+  }
+  if (!pg_text(res, row, 1, &t->name)) {
+    pg_nomem(s);
+    return false;
+  }
+  return true;
+}
+
+enum store_rc
+pg_token_add(struct store *s, struct api_token *t)
+{
+  int64_t created_at = time_or_now(t->created_at);
+  char id[24], user[24], created[24], used[24], revoked[24];
+  const char *params[] = {
+    pg_i64(id, t->id), t->name, t->hash, t->prefix[0] ? t->prefix : NULL,
+    pg_i64(user, t->user_id), pg_i64(created, created_at),
+    optional_time(used, t->last_used_at),
+    optional_time(revoked, t->revoked_at),
+  };
+  int64_t new_id = t->id;
+  enum store_rc rc = insert_returning_id(s, &stmt_token_add_id,
+                                         &stmt_token_add, &stmt_advance_tokens,
+                                         params, &new_id);
+  if (rc == STORE_OK) {
+    t->id = new_id;
+    t->created_at = created_at;
+  }
+  return rc;
+}
+
+enum store_rc
+pg_token_get_by_hash(struct store *s, const char *hash, struct api_token *out)
+{
+  const char *params[] = {hash};
+  PGresult *res;
+  enum store_rc rc = pg_run_row(s, &stmt_token_get_by_hash, params, &res);
+  if (rc != STORE_OK)
+    return rc;
+  if (!read_token(s, res, 0, out)) {
+    api_token_free(out);
+    rc = STORE_ERROR;
+  }
+  PQclear(res);
+  return rc;
+}
+
+enum store_rc
+pg_token_touch(struct store *s, int64_t id, int64_t at)
+{
+  char id_text[24], at_text[24];
+  const char *params[] = {pg_i64(id_text, id), optional_time(at_text, at)};
+  return pg_run_change(s, &stmt_token_touch, params);
+}
+
+enum store_rc
+pg_token_revoke(struct store *s, int64_t id, int64_t at)
+{
+  char id_text[24], at_text[24];
+  const char *params[] = {pg_i64(id_text, id),
+                          pg_i64(at_text, time_or_now(at))};
+  return pg_run_change(s, &stmt_token_revoke, params);
+}
+
+enum store_rc
+pg_token_list(struct store *s, struct api_token_list *out)
+{
+  *out = (struct api_token_list){0};
+  PGresult *res;
+  enum store_rc rc = pg_run(s, &stmt_token_list, NULL, &res);
+  if (rc != STORE_OK)
+    return rc;
+  int rows = PQntuples(res);
+  if (rows > 0 && (out->items = calloc((size_t)rows, sizeof *out->items))
+                    == NULL)
+    rc = pg_nomem(s);
+  for (int i = 0; rc == STORE_OK && i < rows; i++) {
+    /* Counted before reading, so that api_token_list_free frees a
+     * half-read item's name too. */
+    if (!read_token(s, res, i, &out->items[out->count++]))
+      rc = STORE_ERROR;
+  }
+  PQclear(res);
+  if (rc != STORE_OK)
+    api_token_list_free(out);
+  return rc;
+}
+
+/* ---- login throttling ---- */
+
+/* The inserted row is not visible to the count in the same statement
+ * (one snapshot), so it is counted separately when inside the window. */
+static const struct pg_stmt stmt_throttle_fail = {
+  "throttle_fail",
+  "WITH added AS (INSERT INTO login_failures (key, at) VALUES ($1, $2)"
+  " RETURNING at)"
+  " SELECT (SELECT count(*) FROM login_failures WHERE key = $1 AND at >= $3)"
+  " + (SELECT count(*) FROM added WHERE at >= $3)", 3};
+static const struct pg_stmt stmt_throttle_count = {
+  "throttle_count",
+  "SELECT count(*) FROM login_failures WHERE key = $1 AND at >= $2", 2};
+static const struct pg_stmt stmt_throttle_clear = {
+  "throttle_clear", "DELETE FROM login_failures WHERE key = $1", 1};
+static const struct pg_stmt stmt_throttle_purge = {
+  "throttle_purge", "DELETE FROM login_failures WHERE at < $1", 1};
+
+enum store_rc
+pg_throttle_fail(struct store *s, const char *key, int64_t now, int64_t since,
+                 int64_t *count)
+{
+  char now_text[24], since_text[24];
+  const char *params[] = {key, pg_i64(now_text, now),
+                          pg_i64(since_text, since)};
+  return run_int(s, &stmt_throttle_fail, params, count);
+}
+
+enum store_rc
+pg_throttle_count(struct store *s, const char *key, int64_t since,
+                  int64_t *count)
+{
+  char since_text[24];
+  const char *params[] = {key, pg_i64(since_text, since)};
+  return run_int(s, &stmt_throttle_count, params, count);
+}
+
+enum store_rc
+pg_throttle_clear(struct store *s, const char *key)
+{
+  const char *params[] = {key};
+  return pg_run(s, &stmt_throttle_clear, params, NULL);
+}
+
+enum store_rc
+pg_throttle_purge(struct store *s, int64_t before)
+{
+  char before_text[24];
+  const char *params[] = {pg_i64(before_text, before)};
+  return pg_run(s, &stmt_throttle_purge, params, NULL);
+}
+
+/* ---- meta ---- */
+
+static const struct pg_stmt stmt_meta_get = {
+  "meta_get", "SELECT value FROM meta WHERE key = $1", 1};
+static const struct pg_stmt stmt_meta_put = {
+  "meta_put",
+  "INSERT INTO meta (key, value) VALUES ($1, $2)"
+  " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", 2};
+
+/* A stored NULL value comes back as a NULL *value with STORE_OK. */
+enum store_rc
+pg_meta_get(struct store *s, const char *key, char **value)
+{
+  *value = NULL;
+  const char *params[] = {key};
+  PGresult *res;
+  enum store_rc rc = pg_run_row(s, &stmt_meta_get, params, &res);
+  if (rc != STORE_OK)
+    return rc;
+  bool ok = pg_text(res, 0, 0, value);
+  PQclear(res);
+  return ok ? STORE_OK : pg_nomem(s);
+}
+
+enum store_rc
+pg_meta_put(struct store *s, const char *key, const char *value)
+{
+  const char *params[] = {key, value};
+  return pg_run(s, &stmt_meta_put, params, NULL);
+}

@@ -1,0 +1,538 @@
+/* Account queries of the SQLite backend: users, sessions, API tokens,
+ * login throttling and the meta settings. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite/sqlite_internal.h"
+
+/* Steps a statement expected to change one row by key, then resets it:
+ * STORE_NOT_FOUND when no row had the key. */
+static enum store_rc
+exec_one(struct store *s, sqlite3_stmt *st, const char *what)
+{
+  enum store_rc rc = sq_exec(s, st, what);
+  if (rc == STORE_OK && sqlite3_changes(sq_db(s)) == 0)
+    return STORE_NOT_FOUND;
+  return rc;
+}
+
+/* Copies a text column into a fixed array; false when it does not fit. */
+static bool
+column_copy(sqlite3_stmt *st, int col, char *out, size_t size)
+{
+  const unsigned char *text = sqlite3_column_text(st, col);
+  int len = sqlite3_column_bytes(st, col);
+  out[0] = '\0';
+  if (text == NULL)
+    return true;
+  if ((size_t)len >= size)
+    return false;
+  memcpy(out, text, (size_t)len + 1);
+  return true;
+}
+
+/* Grows an array of `size`-byte items by doubling. */
+static bool
+grow(void **items, size_t count, size_t *cap, size_t size)
+{
+  if (count < *cap)
+    return true;
+  size_t next = *cap ? *cap * 2 : 16;
+  void *grown = next <= SIZE_MAX / size ? realloc(*items, next * size) : NULL;
+  if (grown == NULL)
+    return false;
+  *items = grown;
+  *cap = next;
+  return true;
+}
+
+/* ---- Users ---- */
+
+#define USER_COLUMNS                                                         \
+  "id, name, display_name, password_hash, role, disabled, created_at, "      \
+  "last_login_at"
+
+/* Reads a user row; false with the reason in `s` on a bad role or lack of
+ * memory. */
+static bool
+read_user(struct store *s, sqlite3_stmt *st, struct user *u)
+{
+  *u = (struct user){
+    .id = sq_column_int(st, 0),
+    .disabled = sq_column_int(st, 5) != 0,
+    .created_at = sq_column_int(st, 6),
+    .last_login_at = sq_column_int(st, 7),
+  };
+  const char *role = (const char *)sqlite3_column_text(st, 4);
+  if (!role_parse(role, &u->role)) {
+    sq_error(s, "user %lld has an unknown role", (long long)u->id);
+    return false;
+  }
+  if (sq_column_text(st, 1, &u->name)
+      && sq_column_text(st, 2, &u->display_name)
+      && sq_column_text(st, 3, &u->password_hash))
+    return true;
+  user_free(u);
+  sq_error(s, "reading a user: out of memory");
+  return false;
+}
+
+enum store_rc
+sq_user_add(struct store *s, struct user *u)
+{
+  sqlite3_stmt *st = sq_stmt(s, "INSERT INTO users (" USER_COLUMNS ") "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (st == NULL)
+    return STORE_ERROR;
+  int64_t created_at = sq_time_or_now(u->created_at);
+  sq_bind_id(st, 1, u->id);
+  sq_bind_text(st, 2, u->name);
+  sq_bind_optional(st, 3, u->display_name);
+  sq_bind_text(st, 4, u->password_hash);
+  sq_bind_text(st, 5, role_name(u->role));
+  sqlite3_bind_int(st, 6, u->disabled ? 1 : 0);
+  sqlite3_bind_int64(st, 7, created_at);
+  sq_bind_time(st, 8, u->last_login_at);
+  enum store_rc rc = sq_exec(s, st, "user_add");
+  if (rc == STORE_OK) {
+    u->id = sqlite3_last_insert_rowid(sq_db(s));
+    u->created_at = created_at;
+  }
+  return rc;
+}
+
+/* Runs a user query that binds one key at ?1 and returns one row. */
+static enum store_rc
+user_get_by(struct store *s, sqlite3_stmt *st, struct user *out)
+{
+  enum store_rc rc = STORE_NOT_FOUND;
+  int step = sqlite3_step(st);
+  if (step == SQLITE_ROW)
+    rc = read_user(s, st, out) ? STORE_OK : STORE_ERROR;
+  else if (step != SQLITE_DONE)
+    rc = sq_fail(s, step, "user_get");
+  sq_done(st);
+  return rc;
+}
+
+enum store_rc
+sq_user_get(struct store *s, int64_t id, struct user *out)
+{
+  sqlite3_stmt *st = sq_stmt(s, "SELECT " USER_COLUMNS
+                                " FROM users WHERE id = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sqlite3_bind_int64(st, 1, id);
+  return user_get_by(s, st, out);
+}
+
+enum store_rc
+sq_user_get_by_name(struct store *s, const char *name, struct user *out)
+{
+  sqlite3_stmt *st = sq_stmt(s, "SELECT " USER_COLUMNS
+                                " FROM users WHERE name = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_text(st, 1, name);
+  return user_get_by(s, st, out);
+}
+
+enum store_rc
+sq_user_update(struct store *s, const struct user *u)
+{
+  sqlite3_stmt *st = sq_stmt(s, "UPDATE users SET display_name = ?2, "
+                                "password_hash = ?3, role = ?4, "
+                                "disabled = ?5 WHERE id = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sqlite3_bind_int64(st, 1, u->id);
+  sq_bind_optional(st, 2, u->display_name);
+  sq_bind_text(st, 3, u->password_hash);
+  sq_bind_text(st, 4, role_name(u->role));
+  sqlite3_bind_int(st, 5, u->disabled ? 1 : 0);
+  return exec_one(s, st, "user_update");
+}
+
+enum store_rc
+sq_user_touch_login(struct store *s, int64_t id, int64_t at)
+{
+  sqlite3_stmt *st = sq_stmt(s, "UPDATE users SET last_login_at = ?2 "
+                                "WHERE id = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sqlite3_bind_int64(st, 1, id);
+  sq_bind_time(st, 2, at);
+  return exec_one(s, st, "user_touch_login");
+}
+
+enum store_rc
+sq_user_list(struct store *s, struct user_list *out)
+{
+  *out = (struct user_list){0};
+  sqlite3_stmt *st = sq_stmt(s, "SELECT " USER_COLUMNS
+                                " FROM users ORDER BY id");
+  if (st == NULL)
+    return STORE_ERROR;
+  size_t cap = 0;
+  enum store_rc rc = STORE_OK;
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (!grow((void **)&out->items, out->count, &cap, sizeof *out->items)) {
+      rc = sq_error(s, "user_list: out of memory");
+      break;
+    }
+    if (!read_user(s, st, &out->items[out->count])) {
+      rc = STORE_ERROR;
+      break;
+    }
+    out->count++;
+  }
+  if (rc == STORE_OK && step != SQLITE_DONE)
+    rc = sq_fail(s, step, "user_list");
+  sq_done(st);
+  if (rc != STORE_OK)
+    user_list_free(out);
+  return rc;
+}
+
+enum store_rc
+sq_user_count(struct store *s, int64_t *count)
+{
+  sqlite3_stmt *st = sq_stmt(s, "SELECT count(*) FROM users");
+  if (st == NULL)
+    return STORE_ERROR;
+  return sq_exec_int(s, st, "user_count", count);
+}
+
+/* ---- Sessions ---- */
+
+enum store_rc
+sq_session_add(struct store *s, const struct session *ses)
+{
+  sqlite3_stmt *st = sq_stmt(s, "INSERT INTO sessions (id_hash, user_id, "
+                                "lang, created_at, expires_at, seen_at) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (st == NULL)
+    return STORE_ERROR;
+  int64_t created_at = sq_time_or_now(ses->created_at);
+  sq_bind_text(st, 1, ses->id_hash);
+  sqlite3_bind_int64(st, 2, ses->user_id);
+  sq_bind_text(st, 3, ses->lang[0] ? ses->lang : "id");
+  sqlite3_bind_int64(st, 4, created_at);
+  sqlite3_bind_int64(st, 5, ses->expires_at);
+  sqlite3_bind_int64(st, 6, ses->seen_at ? ses->seen_at : created_at);
+  return sq_exec(s, st, "session_add");
+}
+
+enum store_rc
+sq_session_get(struct store *s, const char *id_hash, struct session *out)
+{
+  sqlite3_stmt *st = sq_stmt(s, "SELECT id_hash, user_id, lang, created_at, "
+                                "expires_at, seen_at FROM sessions "
+                                "WHERE id_hash = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_text(st, 1, id_hash);
+  enum store_rc rc = STORE_NOT_FOUND;
+  int step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    *out = (struct session){
+      .user_id = sq_column_int(st, 1),
+      .created_at = sq_column_int(st, 3),
+      .expires_at = sq_column_int(st, 4),
+      .seen_at = sq_column_int(st, 5),
+    };
+    rc = STORE_OK;
+    if (!column_copy(st, 0, out->id_hash, sizeof out->id_hash)
+        || !column_copy(st, 2, out->lang, sizeof out->lang))
+      rc = sq_error(s, "session_get: a stored value is too long");
+  } else if (step != SQLITE_DONE) {
+    rc = sq_fail(s, step, "session_get");
+  }
+  sq_done(st);
+  return rc;
+}
+
+enum store_rc
+sq_session_touch(struct store *s, const char *id_hash, int64_t seen_at,
+                 int64_t expires_at)
+{
+  sqlite3_stmt *st = sq_stmt(s, "UPDATE sessions SET seen_at = ?2, "
+                                "expires_at = ?3 WHERE id_hash = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_text(st, 1, id_hash);
+  sqlite3_bind_int64(st, 2, seen_at);
+  sqlite3_bind_int64(st, 3, expires_at);
+  return exec_one(s, st, "session_touch");
+}
+
+enum store_rc
+sq_session_set_lang(struct store *s, const char *id_hash, const char *lang)
+{
+  sqlite3_stmt *st = sq_stmt(s, "UPDATE sessions SET lang = ?2 "
+                                "WHERE id_hash = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_text(st, 1, id_hash);
+  sq_bind_text(st, 2, lang);
+  return exec_one(s, st, "session_set_lang");
+}
+
+enum store_rc
+sq_session_delete(struct store *s, const char *id_hash)
+{
+  sqlite3_stmt *st = sq_stmt(s, "DELETE FROM sessions WHERE id_hash = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_text(st, 1, id_hash);
+  return exec_one(s, st, "session_delete");
+}
+
+enum store_rc
+sq_session_delete_user(struct store *s, int64_t user_id)
+{
+  sqlite3_stmt *st = sq_stmt(s, "DELETE FROM sessions WHERE user_id = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sqlite3_bind_int64(st, 1, user_id);
+  return sq_exec(s, st, "session_delete_user");
+}
+
+/* A session whose expires_at is `now` or earlier is expired. */
+enum store_rc
+sq_session_purge(struct store *s, int64_t now)
+{
+  sqlite3_stmt *st = sq_stmt(s, "DELETE FROM sessions WHERE expires_at <= ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sqlite3_bind_int64(st, 1, now);
+  return sq_exec(s, st, "session_purge");
+}
+
+/* ---- API tokens ---- */
+
+#define TOKEN_COLUMNS                                                        \
+  "id, name, hash, prefix, user_id, created_at, last_used_at, revoked_at"
+
+static bool
+read_token(struct store *s, sqlite3_stmt *st, struct api_token *t)
+{
+  *t = (struct api_token){
+    .id = sq_column_int(st, 0),
+    .user_id = sq_column_int(st, 4),
+    .created_at = sq_column_int(st, 5),
+    .last_used_at = sq_column_int(st, 6),
+    .revoked_at = sq_column_int(st, 7),
+  };
+  if (!column_copy(st, 2, t->hash, sizeof t->hash)
+      || !column_copy(st, 3, t->prefix, sizeof t->prefix)) {
+    sq_error(s, "token %lld: a stored value is too long", (long long)t->id);
+    return false;
+  }
+  if (!sq_column_text(st, 1, &t->name)) {
+    sq_error(s, "reading a token: out of memory");
+    return false;
+  }
+  return true;
+}
+
+enum store_rc
+sq_token_add(struct store *s, struct api_token *t)
+{
+  sqlite3_stmt *st = sq_stmt(s, "INSERT INTO api_tokens (" TOKEN_COLUMNS ") "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (st == NULL)
+    return STORE_ERROR;
+  int64_t created_at = sq_time_or_now(t->created_at);
+  sq_bind_id(st, 1, t->id);
+  sq_bind_text(st, 2, t->name);
+  sq_bind_text(st, 3, t->hash);
+  sq_bind_optional(st, 4, t->prefix);
+  sqlite3_bind_int64(st, 5, t->user_id);
+  sqlite3_bind_int64(st, 6, created_at);
+  sq_bind_time(st, 7, t->last_used_at);
+  sq_bind_time(st, 8, t->revoked_at);
+  enum store_rc rc = sq_exec(s, st, "token_add");
+  if (rc == STORE_OK) {
+    t->id = sqlite3_last_insert_rowid(sq_db(s));
+    t->created_at = created_at;
+  }
+  return rc;
+}
+
+enum store_rc
+sq_token_get_by_hash(struct store *s, const char *hash, struct api_token *out)
+{
+  sqlite3_stmt *st = sq_stmt(s, "SELECT " TOKEN_COLUMNS
+                                " FROM api_tokens WHERE hash = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_text(st, 1, hash);
+  enum store_rc rc = STORE_NOT_FOUND;
+  int step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    rc = STORE_OK;
+    if (!read_token(s, st, out)) {
+      api_token_free(out);
+      rc = STORE_ERROR;
+    }
+  } else if (step != SQLITE_DONE) {
+    rc = sq_fail(s, step, "token_get_by_hash");
+  }
+  sq_done(st);
+  return rc;
+}
+
+enum store_rc
+sq_token_touch(struct store *s, int64_t id, int64_t at)
+{
+  sqlite3_stmt *st = sq_stmt(s, "UPDATE api_tokens SET last_used_at = ?2 "
+                                "WHERE id = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sqlite3_bind_int64(st, 1, id);
+  sq_bind_time(st, 2, at);
+  return exec_one(s, st, "token_touch");
+}
+
+/* Revoking twice keeps the first revocation time. */
+enum store_rc
+sq_token_revoke(struct store *s, int64_t id, int64_t at)
+{
+  sqlite3_stmt *st = sq_stmt(s, "UPDATE api_tokens "
+                                "SET revoked_at = coalesce(revoked_at, ?2) "
+                                "WHERE id = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_int64(st, 2, sq_time_or_now(at));
+  return exec_one(s, st, "token_revoke");
+}
+
+enum store_rc
+sq_token_list(struct store *s, struct api_token_list *out)
+{
+  *out = (struct api_token_list){0};
+  sqlite3_stmt *st = sq_stmt(s, "SELECT " TOKEN_COLUMNS
+                                " FROM api_tokens ORDER BY id");
+  if (st == NULL)
+    return STORE_ERROR;
+  size_t cap = 0;
+  enum store_rc rc = STORE_OK;
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (!grow((void **)&out->items, out->count, &cap, sizeof *out->items)) {
+      rc = sq_error(s, "token_list: out of memory");
+      break;
+    }
+    /* Counted before reading, so api_token_list_free frees a half-read
+     * item's name too. */
+    struct api_token *t = &out->items[out->count++];
+    if (!read_token(s, st, t)) {
+      rc = STORE_ERROR;
+      break;
+    }
+  }
+  if (rc == STORE_OK && step != SQLITE_DONE)
+    rc = sq_fail(s, step, "token_list");
+  sq_done(st);
+  if (rc != STORE_OK)
+    api_token_list_free(out);
+  return rc;
+}
+
+/* ---- Login throttling ---- */
+
+static enum store_rc
+count_failures(struct store *s, const char *key, int64_t since,
+               int64_t *count)
+{
+  sqlite3_stmt *st = sq_stmt(s, "SELECT count(*) FROM login_failures "
+                                "WHERE key = ?1 AND at >= ?2");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_text(st, 1, key);
+  sqlite3_bind_int64(st, 2, since);
+  return sq_exec_int(s, st, "throttle_count", count);
+}
+
+enum store_rc
+sq_throttle_fail(struct store *s, const char *key, int64_t now, int64_t since,
+                 int64_t *count)
+{
+  sqlite3_stmt *st = sq_stmt(s, "INSERT INTO login_failures (key, at) "
+                                "VALUES (?1, ?2)");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_text(st, 1, key);
+  sqlite3_bind_int64(st, 2, now);
+  enum store_rc rc = sq_exec(s, st, "throttle_fail");
+  if (rc != STORE_OK)
+    return rc;
+  return count_failures(s, key, since, count);
+}
+
+enum store_rc
+sq_throttle_count(struct store *s, const char *key, int64_t since,
+                  int64_t *count)
+{
+  return count_failures(s, key, since, count);
+}
+
+enum store_rc
+sq_throttle_clear(struct store *s, const char *key)
+{
+  sqlite3_stmt *st = sq_stmt(s, "DELETE FROM login_failures WHERE key = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_text(st, 1, key);
+  return sq_exec(s, st, "throttle_clear");
+}
+
+enum store_rc
+sq_throttle_purge(struct store *s, int64_t before)
+{
+  sqlite3_stmt *st = sq_stmt(s, "DELETE FROM login_failures WHERE at < ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sqlite3_bind_int64(st, 1, before);
+  return sq_exec(s, st, "throttle_purge");
+}
+
+/* ---- Meta ---- */
+
+/* A stored NULL value comes back as a NULL *value with STORE_OK. */
+enum store_rc
+sq_meta_get(struct store *s, const char *key, char **value)
+{
+  *value = NULL;
+  sqlite3_stmt *st = sq_stmt(s, "SELECT value FROM meta WHERE key = ?1");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_text(st, 1, key);
+  enum store_rc rc = STORE_NOT_FOUND;
+  int step = sqlite3_step(st);
+  if (step == SQLITE_ROW)
+    rc = sq_column_text(st, 0, value) ? STORE_OK
+                                      : sq_error(s, "meta_get: out of memory");
+  else if (step != SQLITE_DONE)
+    rc = sq_fail(s, step, "meta_get");
+  sq_done(st);
+  return rc;
+}
+
+enum store_rc
+sq_meta_put(struct store *s, const char *key, const char *value)
+{
+  sqlite3_stmt *st = sq_stmt(s, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                                "ON CONFLICT(key) DO UPDATE "
+                                "SET value = excluded.value");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_text(st, 1, key);
+  sq_bind_text(st, 2, value);
+  return sq_exec(s, st, "meta_put");
+}
