@@ -218,7 +218,7 @@ check_text(const char *v, const struct field_desc *f,
     }
     bool allowed = f->type == FIELD_LONGTEXT && (*p == '\n' || *p == '\t');
     if (n == 1 && (*p < 0x20 || *p == 0x7F) && !allowed) {
-      catalog_error(check, SP_ERR_BAD_REQUEST, f->name,
+      catalog_error(check, SP_ERR_CONTROL_CHAR, f->name,
                     "isian '%s' memuat karakter kendali 0x%02X pada byte "
                     "ke-%zu: hapus karakter itu",
                     "value '%s' contains the control character 0x%02X at "
@@ -304,9 +304,21 @@ check_code(const char *v, const struct field_desc *f,
            struct catalog_check *check)
 {
   char shown[256];
+  catalog_value_text(shown, sizeof shown, v);
+  /* A code is the last segment of the record's page address, so it must not
+   * be a path segment that browsers rewrite ("." and "..") or the segment
+   * of the add form ("/apps/new", "/agencies/new"). */
+  if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0 || strcmp(v, "new") == 0) {
+    catalog_error(check, SP_ERR_BAD_CODE, f->name,
+                  "kode '%s' dicadangkan untuk alamat halaman: pilih kode "
+                  "lain",
+                  "the code '%s' is reserved for page addresses: choose "
+                  "another code",
+                  shown);
+    return;
+  }
   if (catalog_code_valid(v))
     return;
-  catalog_value_text(shown, sizeof shown, v);
   catalog_error(check, SP_ERR_BAD_CODE, f->name,
                 "isian '%s' bukan kode yang valid: pakai 1 sampai 64 huruf, "
                 "angka, '-', '_' atau '.'",

@@ -251,7 +251,7 @@ check_byte(struct csv_reader *r, int c, size_t column)
   }
   if (r->bom_run == 3) {
     r->bom_run = 0;
-    pending(r, SP_ERR_BAD_UTF8, column,
+    pending(r, SP_ERR_CSV_BOM, column,
             "tanda urutan byte (BOM, U+FEFF) di tengah berkas, biasanya "
             "karena beberapa berkas digabung; hapus tanda itu",
             "byte order mark (BOM, U+FEFF) in the middle of the file, "

@@ -169,7 +169,10 @@ static const char style_sheet[] =
   "border:1px solid var(--line);border-radius:4px;margin-bottom:1rem}\n"
   "form.record-form,form.stacked{flex-direction:column;align-items:stretch;"
   "max-width:40rem}\n"
-  ".field{display:flex;flex-direction:column;gap:.2rem}\n"
+  ".field{display:flex;flex-direction:column;gap:.2rem;min-width:0}\n"
+  /* A select is as wide as its longest option unless told otherwise, which
+   * pushed record forms past a phone's screen. */
+  "form.record-form .field>*,form.stacked .field>*{width:100%}\n"
   "label{font-weight:600}\n"
   "input,select,textarea,button{font:inherit;padding:.4rem .5rem;"
   "border:1px solid #9aa5b1;border-radius:4px;background:#fff;"

@@ -207,6 +207,10 @@ authenticate(struct http_ctx *c)
   return SP_OK;
 }
 
+/* Pages are in Indonesian unless the user chose English with the language
+ * switch (kept in the session, or in a cookie before login). The browser's
+ * Accept-Language is not consulted: civil servants' browsers are often set
+ * to English, and the city's working language is Indonesian. */
 static void
 choose_language(struct http_ctx *c)
 {
@@ -220,7 +224,7 @@ choose_language(struct http_ctx *c)
                               strcmp(cookie, "id") == 0))
     rq->lang = strcmp(cookie, "en") == 0 ? "en" : "id";
   else
-    rq->lang = http_accept_language(http_header(rq, "Accept-Language"));
+    rq->lang = "id";
 }
 
 /* Sends an anonymous caller of a page to /login, back here afterwards. */

@@ -89,8 +89,6 @@ bool http_fields_parse(struct http_fields *fields, const char *text,
 bool http_fields_from_query(struct http_fields *fields,
                             struct MHD_Connection *conn);
 void http_fields_free(struct http_fields *fields);
-/* Picks "en" or "id" from an Accept-Language header (NULL gives "id"). */
-const char *http_accept_language(const char *header);
 
 /* csrf.c: the key every node shares, and tokens made from it. */
 /* Reads the 32-byte key at `path`, creating it (mode 0600) when missing. */

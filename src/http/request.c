@@ -183,58 +183,6 @@ tr(const struct http_request *rq, const char *id, const char *en)
   return rq->lang != NULL && strcmp(rq->lang, "en") == 0 ? en : id;
 }
 
-/* Reads one "tag;q=0.8" entry of an Accept-Language list; returns the
- * quality in thousandths (1000 when absent). */
-static int
-language_quality(const char *entry, size_t len)
-{
-  const char *q = NULL;
-  for (size_t i = 0; i + 1 < len; i++) {
-    if (entry[i] == ';' && i + 3 < len && (entry[i + 1] == 'q' ||
-        (entry[i + 1] == ' ' && entry[i + 2] == 'q'))) {
-      q = memchr(entry + i, '=', len - i);
-      break;
-    }
-  }
-  if (q == NULL)
-    return 1000;
-  q++;
-  if (*q == '1')
-    return 1000;
-  int value = 0, scale = 100;
-  if (*q == '0' && q[1] == '.') {
-    for (q += 2; *q >= '0' && *q <= '9' && scale > 0; q++, scale /= 10)
-      value += (*q - '0') * scale;
-  }
-  return value;
-}
-
-const char *
-http_accept_language(const char *header)
-{
-  int best_en = 0, best_id = 0;
-
-  if (header == NULL)
-    return "id";
-  const char *p = header;
-  while (*p) {
-    while (*p == ' ' || *p == ',')
-      p++;
-    size_t len = strcspn(p, ",");
-    if (len == 0)
-      break;
-    int quality = language_quality(p, len);
-    if (strncasecmp(p, "en", 2) == 0 && (len == 2 || p[2] == '-' ||
-                                         p[2] == ';' || p[2] == ' '))
-      best_en = quality > best_en ? quality : best_en;
-    else if ((strncasecmp(p, "id", 2) == 0 || strncasecmp(p, "in", 2) == 0)
-             && (len == 2 || p[2] == '-' || p[2] == ';' || p[2] == ' '))
-      best_id = quality > best_id ? quality : best_id;
-    p += len;
-  }
-  return best_en > best_id ? "en" : "id";
-}
-
 /* Returns the nesting depth of the JSON text, stopping once it passes
  * `limit`. Brackets inside strings do not count. jansson's own limit is a
  * build-time constant (2048 in Debian's build), far above ours, so the

@@ -38,7 +38,7 @@ try {
   await page.goto(`${base}/apps`);
   report('browser_login_redirect', /\/login/.test(page.url()), `landed on ${page.url()}`);
 
-  await page.fill('input[name="user"]', user);
+  await page.fill('input[name="name"]', user);
   await page.fill('input[name="password"]', password);
   await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type="submit"]')]);
   report('browser_login', !/\/login/.test(page.url()), `still on ${page.url()}`);
@@ -55,7 +55,7 @@ try {
 
   await page.goto(`${base}/apps/web-setda/edit`);
   await page.fill('input[name="name"]', 'Website Setda (diubah lewat peramban)');
-  await Promise.all([page.waitForNavigation(), page.click('main form button[type="submit"]')]);
+  await Promise.all([page.waitForNavigation(), page.click('form.record-form button[type="submit"]')]);
   const appPage = await page.textContent('main');
   report('browser_edit_saved', /diubah lewat peramban/.test(appPage), `page after save: ${page.url()}`);
   report('browser_history_shown', /Website Sekretariat Daerah Kota Metro/.test(appPage),
@@ -63,7 +63,7 @@ try {
 
   await page.goto(`${base}/apps/web-setda/edit`);
   await page.fill('input[name="url"]', 'ftp://nope');
-  await page.click('main form button[type="submit"]');
+  await Promise.all([page.waitForNavigation(), page.click('form.record-form button[type="submit"]')]);
   const error = await page.locator('.field-error').first().textContent().catch(() => '');
   report('browser_field_error_shown', /URL/i.test(error || ''), `field error text: '${error}'`);
   await page.screenshot({ path: `${shots}/edit-error.png`, fullPage: true });

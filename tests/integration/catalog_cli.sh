@@ -90,6 +90,15 @@ expect_match utf8_error "$OUT" \
 
 {
   echo "$APPS_HEADER"
+  printf 'ctl-bad,Bell\x07 name,webapp,DISKOMINFO,,,,,,,2019,2020\n'
+  echo 'ctl-good,Plain name,webapp,DISKOMINFO,,,,,,,2019,2020'
+} >"$BAD/control.csv"
+bad_import control_char "$BAD/control.csv" 1
+expect_match control_char_error "$OUT" \
+  "control.csv:2: column name: value 'Bell.*' contains the control character 0x07 at byte offset 4: remove it \[invalid_text\]"
+
+{
+  echo "$APPS_HEADER"
   printf 'big-purpose,Big,webapp,DISKOMINFO,,,"'
   head -c 1000000 /dev/zero | tr '\0' 'x'
   printf '",publik,,,2019,2020\n'

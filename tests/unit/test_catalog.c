@@ -337,10 +337,16 @@ TEST(check_text_rules)
             SP_ERR_BAD_UTF8);
   CHECK(strstr(error_on(&check, "name")->detail_en, "byte offset 2") != NULL);
   CHECK(strstr(error_on(&check, "name")->detail_en, "\\xC3") != NULL);
+  CHECK_INT(check_field("code", "new", out, sizeof out, &check),
+            SP_ERR_BAD_CODE);
+  CHECK(strstr(error_on(&check, "code")->detail_en, "reserved") != NULL);
+  CHECK_INT(check_field("code", "..", out, sizeof out, &check),
+            SP_ERR_BAD_CODE);
+  CHECK_INT(check_field("code", "new-app", out, sizeof out, &check), SP_OK);
   CHECK_INT(check_field("name", "a\x01z", out, sizeof out, &check),
-            SP_ERR_BAD_REQUEST);
+            SP_ERR_CONTROL_CHAR);
   CHECK_INT(check_field("name", "two\nlines", out, sizeof out, &check),
-            SP_ERR_BAD_REQUEST);
+            SP_ERR_CONTROL_CHAR);
   CHECK_INT(check_field("purpose", "two\r\nlines\tand tab", out, sizeof out,
                         &check), SP_OK);
   CHECK_STR(out, "two\nlines\tand tab");

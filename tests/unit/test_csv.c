@@ -131,7 +131,7 @@ TEST(csv_bom_in_middle_rejected)
   CHECK_INT(next(r, &rec, &err), CSV_RECORD);
   CHECK_INT(next(r, &rec, &err), CSV_RECORD);
   CHECK_INT(next(r, &rec, &err), CSV_BAD_RECORD);
-  CHECK_INT(err.err, SP_ERR_BAD_UTF8);
+  CHECK_INT(err.err, SP_ERR_CSV_BOM);
   CHECK_INT(err.line, 3);
   CHECK_INT(err.column, 1);
   CHECK(strstr(err.detail_en, "byte order mark") != NULL);
