@@ -6,7 +6,8 @@
 #   make bench    run the benchmarks in bench/ (see docs/benchmarks.md)
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcurl openssl
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcurl openssl \
+           libxml-2.0 libpsl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -1,6 +1,7 @@
 /* simpul: one program, many subcommands. This file reads the global options
  * and hands the rest to the subcommand's function in cli/. */
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
+#include "core/text.h"
 
 struct command {
   const char *name;
@@ -21,6 +23,10 @@ static const struct command commands[] = {
   {"catalog", cli_catalog, "import or export agencies and applications"},
   {"user", cli_user, "add and list console accounts"},
   {"token", cli_token, "add, list and revoke API tokens"},
+  {"examine", cli_examine, "examine applications: availability, TLS, security headers"},
+  {"report", cli_report, "write the latest examination of every app as JSON, CSV or HTML"},
+  {"jobs", cli_jobs, "list jobs and follow a job's progress"},
+  {"copy-store", cli_copy_store, "copy all data between SQLite and PostgreSQL, verified"},
 };
 
 static void
@@ -42,6 +48,27 @@ usage(FILE *out)
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf(out, "\nRun 'simpul COMMAND --help' for a command's options.\n");
+}
+
+/* True when `name` is valid UTF-8 without control characters or invisible
+ * format characters: the actor goes into the history, one line per
+ * change, and is shown to people as written. */
+static bool
+actor_printable(const char *name)
+{
+  const unsigned char *p = (const unsigned char *)name;
+  size_t left = strlen(name);
+
+  while (left > 0) {
+    size_t n = text_utf8_sequence(p, left);
+    if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7F)))
+      return false;
+    if (text_invisible_char(p, n) != 0)
+      return false;
+    p += n;
+    left -= n;
+  }
+  return true;
 }
 
 static void
@@ -106,6 +133,16 @@ main(int argc, char **argv)
     if (actor[0] == '\0' || strlen(actor) >= sizeof cli.actor) {
       fprintf(stderr, "simpul: --actor must be 1 to %zu bytes\n",
               sizeof cli.actor - 1);
+      return 2;
+    }
+    if (!actor_printable(actor)) {
+      fprintf(stderr,
+              "simpul: --actor memuat karakter kendali, karakter format tak "
+              "terlihat atau byte non-UTF-8; tulis nama pada satu baris "
+              "dengan huruf biasa\n"
+              "        --actor contains a control character, an invisible "
+              "format character or a byte that is not UTF-8; give a "
+              "one-line name of ordinary characters\n");
       return 2;
     }
     snprintf(cli.actor, sizeof cli.actor, "%s", actor);

@@ -83,22 +83,44 @@ enum sp_err account_user_set_password(struct store *s, const char *name,
                                       const char *password, const char *actor,
                                       struct sp_field_error *fe);
 
-/* Sets a new password chosen by the user `name` after checking their
- * `current` one; SP_ERR_BAD_LOGIN (field "current") when it is wrong.
- * Ends all of the user's sessions, as account_user_set_password does. */
-enum sp_err account_user_change_password(struct store *s, const char *name,
-                                         const char *current,
-                                         const char *password,
-                                         struct sp_field_error *fe);
+/* Checks every field of a new user at once: the name and display name as
+ * account_user_check does, and the password as account_password_check
+ * does. Writes up to `max` errors, one per field, into `errors` and
+ * returns how many there are. */
+size_t account_user_check_fields(const char *name, const char *display_name,
+                                 const char *password,
+                                 struct sp_field_error *errors, size_t max);
 
 /* Login throttling and session lifetime. */
 struct login_policy {
-  int max_failures;          /* failures per key within the window */
+  int max_failures;          /* failures per user within the window */
+  int max_failures_per_address; /* failures per client address */
   int window;                /* seconds */
   int session_ttl;           /* seconds a session lasts after its last use */
 };
 void login_policy_from_config(struct login_policy *p,
                               const struct config *cfg);
+
+/* Seconds an attempt waits after the newest failure of a key that has
+ * `failures` failures within `window`: 0 below `max_failures`, then 2, 4,
+ * 8, ... (2 to the power failures - max_failures + 1), at most `window`. */
+int account_throttle_delay(int64_t failures, int max_failures, int window);
+
+/* Sets a new password chosen by the user `name` after checking their
+ * `current` one. Wrong guesses are throttled like logins, on the key
+ * "password:NAME" with p->max_failures: while the key waits, returns
+ * SP_ERR_THROTTLED (field "current") and the seconds left in
+ * *retry_after (may be NULL), without looking at `current`. A wrong one
+ * returns SP_ERR_BAD_LOGIN (field "current") and counts a failure.
+ * Success clears the key and ends all of the user's sessions, as
+ * account_user_set_password does. */
+enum sp_err account_user_change_password(struct store *s,
+                                         const struct login_policy *p,
+                                         const char *name,
+                                         const char *current,
+                                         const char *password,
+                                         struct sp_field_error *fe,
+                                         int *retry_after);
 
 struct login_result {
   char cookie[ACCOUNT_SECRET_SIZE]; /* the new session's cookie value */
@@ -109,13 +131,17 @@ struct login_result {
 
 /* Checks `name` and `password` from the address `addr` and on success
  * starts a new session in language `lang` (may be NULL for "id"). Before
- * the password is looked at, a key ("user:NAME" or "addr:ADDR") with
- * max_failures failures inside the window refuses the attempt with
- * SP_ERR_THROTTLED and out->retry_after. A wrong password, an unknown or
- * a disabled user returns SP_ERR_BAD_LOGIN and counts one failure on both
- * keys. Success clears the user's key, deletes `old_session_hash` (may be
- * NULL) and purges expired sessions and old failures. Logs login.ok,
- * login.failed or login.throttled with the user name and address. */
+ * the password is looked at, the keys "user:NAME" (p->max_failures) and
+ * "addr:ADDR" (p->max_failures_per_address) are checked: a key past its
+ * maximum within the window makes the attempt wait the delay of
+ * account_throttle_delay after its newest failure, and an attempt inside
+ * that wait returns SP_ERR_THROTTLED with the seconds left in
+ * out->retry_after. A wrong password, an unknown or a disabled user
+ * returns SP_ERR_BAD_LOGIN and counts one failure on both keys. Success
+ * clears the user's key (not the address's), deletes `old_session_hash`
+ * (may be NULL) and purges expired sessions and old failures. Logs
+ * login.ok, login.failed or login.throttled with the user name and
+ * address. */
 enum sp_err account_login(struct store *s, const struct login_policy *p,
                           const char *name, const char *password,
                           const char *addr, const char *lang,

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "account/account.h"
+#include "account/internal.h"
 #include "core/log.h"
 
 /* A session's expiry moves forward at most this often, so a busy user does
@@ -14,15 +15,9 @@ void
 login_policy_from_config(struct login_policy *p, const struct config *cfg)
 {
   p->max_failures = cfg->login_max_failures;
+  p->max_failures_per_address = cfg->login_max_failures_per_address;
   p->window = cfg->login_window;
   p->session_ttl = cfg->session_ttl;
-}
-
-static enum sp_err
-store_failure(struct store *s, enum store_rc rc, const char *event)
-{
-  log_event(LOG_ERROR, event, "error", store_errmsg(s), NULL);
-  return store_rc_error(rc);
 }
 
 /* Fills the two throttling keys; a name longer than any valid one is cut,
@@ -33,40 +28,6 @@ throttle_keys(const char *name, const char *addr, char *user_key,
 {
   snprintf(user_key, user_len, "user:%.*s", ACCOUNT_NAME_MAX, name);
   snprintf(addr_key, addr_len, "addr:%.63s", addr ? addr : "");
-}
-
-/* Returns SP_ERR_THROTTLED when either key has reached the limit.
- * NOTE: the count is read before the password is checked and written
- * after, so attempts running at the same moment can pass the limit by the
- * number in flight, which is at most the server threads of each node. */
-static enum sp_err
-check_throttle(struct store *s, const struct login_policy *p,
-               const char *const keys[2], int64_t now)
-{
-  for (int i = 0; i < 2; i++) {
-    int64_t count = 0;
-    enum store_rc rc = s->ops->throttle_count(s, keys[i], now - p->window,
-                                              &count);
-    if (rc != STORE_OK)
-      return store_failure(s, rc, "login.throttle_failed");
-    if (count >= p->max_failures)
-      return SP_ERR_THROTTLED;
-  }
-  return SP_OK;
-}
-
-static enum sp_err
-count_failure(struct store *s, const struct login_policy *p,
-              const char *const keys[2], int64_t now)
-{
-  for (int i = 0; i < 2; i++) {
-    int64_t count = 0;
-    enum store_rc rc = s->ops->throttle_fail(s, keys[i], now,
-                                             now - p->window, &count);
-    if (rc != STORE_OK)
-      return store_failure(s, rc, "login.throttle_failed");
-  }
-  return SP_OK;
 }
 
 /* Starts a session for `user` and housekeeps: clears the user's failures,
@@ -85,7 +46,7 @@ start_session(struct store *s, const struct login_policy *p,
   if (rc == STORE_OK && old_session_hash != NULL && old_session_hash[0])
     rc = s->ops->session_delete(s, old_session_hash);
   if (rc != STORE_OK && rc != STORE_NOT_FOUND)
-    return store_failure(s, rc, "login.cleanup_failed");
+    return account_store_failure(s, rc, "login.cleanup_failed");
 
   account_random_secret(out->cookie);
   struct session *ses = &out->session;
@@ -102,7 +63,7 @@ start_session(struct store *s, const struct login_policy *p,
   if (rc == STORE_OK)
     rc = s->ops->user_touch_login(s, out->user.id, now);
   if (rc != STORE_OK)
-    return store_failure(s, rc, "login.session_failed");
+    return account_store_failure(s, rc, "login.session_failed");
   return SP_OK;
 }
 
@@ -120,13 +81,21 @@ account_login(struct store *s, const struct login_policy *p,
     name = "";
   throttle_keys(name, addr, user_key, sizeof user_key, addr_key,
                 sizeof addr_key);
-  const char *const keys[2] = {user_key, addr_key};
-
-  enum sp_err err = check_throttle(s, p, keys, now);
+  /* NOTE: the counts are read before the password is checked and written
+   * after, so attempts running at the same moment can pass a limit by the
+   * number in flight, which is at most the server threads of each node. */
+  const struct throttle_key keys[2] = {
+    {user_key, p->max_failures},
+    {addr_key, p->max_failures_per_address},
+  };
+  enum sp_err err = throttle_check(s, p->window, keys, 2, now,
+                                   &out->retry_after,
+                                   "login.throttle_failed");
   if (err == SP_ERR_THROTTLED) {
-    out->retry_after = p->window;
+    char wait[16];
+    snprintf(wait, sizeof wait, "%d", out->retry_after);
     log_event(LOG_WARN, "login.throttled", "user", user_key + 5, "addr",
-              addr, NULL);
+              addr, "retry_after", wait, NULL);
     return err;
   }
   if (err != SP_OK)
@@ -138,7 +107,7 @@ account_login(struct store *s, const struct login_policy *p,
     account_password_verify(NULL, password);
     reason = "unknown_user";
   } else if (rc != STORE_OK) {
-    return store_failure(s, rc, "login.read_failed");
+    return account_store_failure(s, rc, "login.read_failed");
   } else if (!account_password_verify(out->user.password_hash, password)) {
     reason = "wrong_password";
   } else if (out->user.disabled) {
@@ -146,7 +115,8 @@ account_login(struct store *s, const struct login_policy *p,
   }
   if (reason != NULL) {
     user_free(&out->user);
-    err = count_failure(s, p, keys, now);
+    err = throttle_count_failure(s, p->window, keys, 2, now,
+                                 "login.throttle_failed");
     log_event(LOG_WARN, "login.failed", "user", user_key + 5, "addr", addr,
               "reason", reason, NULL);
     return err != SP_OK ? err : SP_ERR_BAD_LOGIN;
@@ -190,18 +160,18 @@ account_session_find(struct store *s, const char *cookie, int64_t now,
   if (rc == STORE_NOT_FOUND)
     return SP_ERR_UNAUTHORIZED;
   if (rc != STORE_OK)
-    return store_failure(s, rc, "session.read_failed");
+    return account_store_failure(s, rc, "session.read_failed");
   if (session->expires_at <= now) {
     rc = s->ops->session_delete(s, hash);
     if (rc != STORE_OK && rc != STORE_NOT_FOUND)
-      return store_failure(s, rc, "session.delete_failed");
+      return account_store_failure(s, rc, "session.delete_failed");
     return SP_ERR_UNAUTHORIZED;
   }
   rc = s->ops->user_get(s, session->user_id, user);
   if (rc == STORE_NOT_FOUND)
     return SP_ERR_UNAUTHORIZED;
   if (rc != STORE_OK)
-    return store_failure(s, rc, "session.read_failed");
+    return account_store_failure(s, rc, "session.read_failed");
   if (user->disabled) {
     user_free(user);
     return SP_ERR_UNAUTHORIZED;
@@ -224,6 +194,6 @@ account_logout(struct store *s, const char *id_hash)
 {
   enum store_rc rc = s->ops->session_delete(s, id_hash);
   if (rc != STORE_OK && rc != STORE_NOT_FOUND)
-    return store_failure(s, rc, "logout.failed");
+    return account_store_failure(s, rc, "logout.failed");
   return SP_OK;
 }

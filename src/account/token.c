@@ -12,13 +12,6 @@
 /* The last use is written at most this often, as for sessions. */
 #define TOKEN_TOUCH_SECONDS 60
 
-static enum sp_err
-store_failure(struct store *s, enum store_rc rc, const char *event)
-{
-  log_event(LOG_ERROR, event, "error", store_errmsg(s), NULL);
-  return store_rc_error(rc);
-}
-
 bool
 account_token_well_formed(const char *token)
 {
@@ -92,7 +85,7 @@ account_token_create(struct store *s, const char *user_name, const char *name,
     return SP_ERR_NOT_FOUND;
   }
   if (rc != STORE_OK)
-    return store_failure(s, rc, "token.add_failed");
+    return account_store_failure(s, rc, "token.add_failed");
 
   char secret[ACCOUNT_SECRET_SIZE];
   account_random_secret(secret);
@@ -109,7 +102,7 @@ account_token_create(struct store *s, const char *user_name, const char *name,
   rc = s->ops->token_add(s, &t);
   if (rc != STORE_OK) {
     user_free(&u);
-    return store_failure(s, rc, "token.add_failed");
+    return account_store_failure(s, rc, "token.add_failed");
   }
   char id[24];
   snprintf(id, sizeof id, "%" PRId64, t.id);
@@ -138,7 +131,7 @@ account_token_find(struct store *s, const char *token, int64_t now,
   if (rc == STORE_NOT_FOUND)
     return SP_ERR_UNAUTHORIZED;
   if (rc != STORE_OK)
-    return store_failure(s, rc, "token.read_failed");
+    return account_store_failure(s, rc, "token.read_failed");
   if (out->revoked_at != 0) {
     api_token_free(out);
     return SP_ERR_UNAUTHORIZED;
@@ -149,7 +142,7 @@ account_token_find(struct store *s, const char *token, int64_t now,
     if (rc == STORE_OK)
       user_free(user);
     if (rc != STORE_OK && rc != STORE_NOT_FOUND)
-      return store_failure(s, rc, "token.read_failed");
+      return account_store_failure(s, rc, "token.read_failed");
     return SP_ERR_UNAUTHORIZED;
   }
   if (now - out->last_used_at >= TOKEN_TOUCH_SECONDS) {
@@ -169,7 +162,7 @@ account_token_revoke(struct store *s, int64_t id, const char *actor)
   if (rc == STORE_NOT_FOUND)
     return SP_ERR_NOT_FOUND;
   if (rc != STORE_OK)
-    return store_failure(s, rc, "token.revoke_failed");
+    return account_store_failure(s, rc, "token.revoke_failed");
   char text[24];
   snprintf(text, sizeof text, "%" PRId64, id);
   log_event(LOG_INFO, "token.revoke", "token_id", text, "actor", actor, NULL);

@@ -28,14 +28,9 @@ text_has_bad_bytes(const char *s)
   return false;
 }
 
-enum sp_err
-account_user_check(const char *name, const char *display_name,
-                   struct sp_field_error *fe)
+static enum sp_err
+check_name(const char *name, struct sp_field_error *fe)
 {
-  struct sp_field_error scratch;
-  if (fe == NULL)
-    fe = &scratch;
-
   if (name == NULL || name[0] == '\0') {
     sp_field_error_set(fe, SP_ERR_REQUIRED, "name",
                        "Nama pengguna wajib diisi, misalnya 'budi.santoso'.",
@@ -60,9 +55,15 @@ account_user_check(const char *name, const char *display_name,
       return fe->err;
     }
   }
+  return SP_OK;
+}
+
+static enum sp_err
+check_display_name(const char *display_name, struct sp_field_error *fe)
+{
   if (display_name == NULL)
     return SP_OK;
-  len = strlen(display_name);
+  size_t len = strlen(display_name);
   if (len > ACCOUNT_DISPLAY_NAME_MAX) {
     sp_field_error_set(fe, SP_ERR_TOO_LONG, "display_name",
                        "Nama tampilan %zu byte; pakai paling banyak %d.",
@@ -81,11 +82,35 @@ account_user_check(const char *name, const char *display_name,
   return SP_OK;
 }
 
-static enum sp_err
-store_failure(struct store *s, enum store_rc rc, const char *event)
+enum sp_err
+account_user_check(const char *name, const char *display_name,
+                   struct sp_field_error *fe)
 {
-  log_event(LOG_ERROR, event, "error", store_errmsg(s), NULL);
-  return store_rc_error(rc);
+  struct sp_field_error scratch;
+  if (fe == NULL)
+    fe = &scratch;
+  enum sp_err err = check_name(name, fe);
+  return err != SP_OK ? err : check_display_name(display_name, fe);
+}
+
+size_t
+account_user_check_fields(const char *name, const char *display_name,
+                          const char *password, struct sp_field_error *errors,
+                          size_t max)
+{
+  struct sp_field_error found[3];
+  size_t count = 0;
+  if (check_name(name, &found[count]) != SP_OK)
+    count++;
+  if (check_display_name(display_name, &found[count]) != SP_OK)
+    count++;
+  if (account_password_check(password, &found[count]) != SP_OK)
+    count++;
+  if (count > max)
+    count = max;
+  for (size_t i = 0; i < count; i++)
+    errors[i] = found[i];
+  return count;
 }
 
 enum sp_err
@@ -123,7 +148,7 @@ account_user_create(struct store *s, const char *name,
     return SP_ERR_DUPLICATE;
   }
   if (rc != STORE_OK)
-    return store_failure(s, rc, "user.add_failed");
+    return account_store_failure(s, rc, "user.add_failed");
   if (id != NULL)
     *id = u.id;
   log_event(LOG_INFO, "user.add", "user", name, "role", role_name(role),
@@ -139,7 +164,7 @@ load_user(struct store *s, const char *name, struct user *u)
   if (rc == STORE_NOT_FOUND)
     return SP_ERR_NOT_FOUND;
   if (rc != STORE_OK)
-    return store_failure(s, rc, "user.read_failed");
+    return account_store_failure(s, rc, "user.read_failed");
   return SP_OK;
 }
 
@@ -148,7 +173,7 @@ save_user(struct store *s, struct user *u)
 {
   enum store_rc rc = s->ops->user_update(s, u);
   if (rc != STORE_OK)
-    return store_failure(s, rc, "user.update_failed");
+    return account_store_failure(s, rc, "user.update_failed");
   return SP_OK;
 }
 
@@ -182,7 +207,7 @@ account_user_set_disabled(struct store *s, const char *name, bool disabled,
   if (err == SP_OK && disabled) {
     enum store_rc rc = s->ops->session_delete_user(s, u.id);
     if (rc != STORE_OK)
-      err = store_failure(s, rc, "user.sessions_delete_failed");
+      err = account_store_failure(s, rc, "user.sessions_delete_failed");
   }
   if (err == SP_OK)
     log_event(LOG_INFO, disabled ? "user.disable" : "user.enable", "user",
@@ -212,7 +237,7 @@ account_user_set_password(struct store *s, const char *name,
   if (err == SP_OK) {
     enum store_rc rc = s->ops->session_delete_user(s, u.id);
     if (rc != STORE_OK)
-      err = store_failure(s, rc, "user.sessions_delete_failed");
+      err = account_store_failure(s, rc, "user.sessions_delete_failed");
   }
   if (err == SP_OK)
     log_event(LOG_INFO, "user.password", "user", name, "actor", actor, NULL);
@@ -220,15 +245,31 @@ account_user_set_password(struct store *s, const char *name,
   return err;
 }
 
-enum sp_err
-account_user_change_password(struct store *s, const char *name,
-                             const char *current, const char *password,
-                             struct sp_field_error *fe)
+/* Checks `current` against the password of `name` under the key
+ * "password:NAME"; SP_OK when it matches. */
+static enum sp_err
+verify_current(struct store *s, const struct login_policy *p,
+               const char *name, const char *current,
+               struct sp_field_error *fe, int *retry_after)
 {
-  struct sp_field_error scratch;
-  if (fe == NULL)
-    fe = &scratch;
-  enum sp_err err = account_password_check(password, fe);
+  char key[ACCOUNT_NAME_MAX + 16];
+  snprintf(key, sizeof key, "password:%.*s", ACCOUNT_NAME_MAX, name);
+  const struct throttle_key keys[1] = {{key, p->max_failures}};
+  int64_t now = (int64_t)time(NULL);
+  int wait = 0;
+  enum sp_err err = throttle_check(s, p->window, keys, 1, now, &wait,
+                                   "user.password_throttle_failed");
+  if (retry_after != NULL)
+    *retry_after = wait;
+  if (err == SP_ERR_THROTTLED) {
+    sp_field_error_set(fe, err, "current",
+                       "Terlalu banyak kata sandi sekarang yang salah; coba "
+                       "lagi dalam %d detik.",
+                       "Too many wrong current passwords; try again in %d "
+                       "seconds.", wait);
+    log_event(LOG_WARN, "user.password_change_throttled", "user", name, NULL);
+    return err;
+  }
   if (err != SP_OK)
     return err;
   struct user u = {0};
@@ -237,12 +278,38 @@ account_user_change_password(struct store *s, const char *name,
     return err;
   bool match = account_password_verify(u.password_hash, current);
   user_free(&u);
-  if (!match) {
-    sp_field_error_set(fe, SP_ERR_BAD_LOGIN, "current",
-                       "Kata sandi sekarang salah; ketik ulang.",
-                       "The current password is wrong; type it again.");
-    log_event(LOG_WARN, "user.password_change_failed", "user", name, NULL);
-    return SP_ERR_BAD_LOGIN;
+  if (match) {
+    enum store_rc rc = s->ops->throttle_clear(s, key);
+    if (rc != STORE_OK)
+      return account_store_failure(s, rc, "user.password_throttle_failed");
+    return SP_OK;
   }
+  err = throttle_count_failure(s, p->window, keys, 1, now,
+                               "user.password_throttle_failed");
+  if (err != SP_OK)
+    return err;
+  sp_field_error_set(fe, SP_ERR_BAD_LOGIN, "current",
+                     "Kata sandi sekarang salah; ketik ulang.",
+                     "The current password is wrong; type it again.");
+  log_event(LOG_WARN, "user.password_change_failed", "user", name, NULL);
+  return SP_ERR_BAD_LOGIN;
+}
+
+enum sp_err
+account_user_change_password(struct store *s, const struct login_policy *p,
+                             const char *name, const char *current,
+                             const char *password, struct sp_field_error *fe,
+                             int *retry_after)
+{
+  struct sp_field_error scratch;
+  if (fe == NULL)
+    fe = &scratch;
+  if (retry_after != NULL)
+    *retry_after = 0;
+  enum sp_err err = account_password_check(password, fe);
+  if (err == SP_OK)
+    err = verify_current(s, p, name, current, fe, retry_after);
+  if (err != SP_OK)
+    return err;
   return account_user_set_password(s, name, password, name, fe);
 }

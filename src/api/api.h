@@ -24,6 +24,46 @@ void api_record_update(const struct record_kind *k, struct http_request *rq,
 void api_record_history(const struct record_kind *k, struct http_request *rq,
                         struct http_response *rs);
 
+/* One member of a JSON object being built: `value` is a new reference,
+ * NULL when creating it ran out of memory. */
+struct api_member {
+  const char *key;
+  json_t *value;
+};
+
+/* Returns an object with `members` (json.c), taking every value's
+ * reference; NULL, with every value released, when a value is NULL or
+ * memory runs out. */
+json_t *api_json_object(const struct api_member *members, size_t count);
+
+/* Replies 404 for a record of kind `k` whose `code` does not exist,
+ * naming the list that has the codes. */
+void api_reply_not_found(const struct record_kind *k, struct http_response *rs,
+                         const char *code);
+
+/* Examination results (exams.c): an app's history, newest first, without
+ * findings, and its latest result with them. */
+void api_exam_history(struct http_request *rq, struct http_response *rs);
+void api_exam_latest(struct http_request *rq, struct http_response *rs);
+
+/* The JSON of one result: outcome, availability, status, timing,
+ * redirects, TLS facts, grade, score, the Observatory tests, and the
+ * needs_action codes as of `now`. With `cfg` (for the finding texts) it
+ * adds "findings"; NULL leaves them out. NULL when memory runs out. */
+json_t *api_exam_result_json(const struct exam_result *r,
+                             const struct config *cfg, int64_t now);
+
+/* Jobs (jobs.c): the list, one job, and POST /api/v1/examinations, which
+ * enqueues an examination of the apps named in {"apps": [...]}, or of
+ * every app for {}, and replies 202 with the job. */
+void api_job_list(struct http_request *rq, struct http_response *rs);
+void api_job_show(struct http_request *rq, struct http_response *rs);
+void api_examine(struct http_request *rq, struct http_response *rs);
+
+/* Reads the body as a JSON object, replying with the error when it is not
+ * one; NULL then. */
+json_t *api_read_body(struct http_request *rq, struct http_response *rs);
+
 /* Replies with one field error, using its code and status. */
 void api_reply_field_error(struct http_response *rs,
                            const struct sp_field_error *fe);

@@ -46,9 +46,9 @@ field_error_text(struct sp_field_error *fe, enum sp_err err, const char *field)
   snprintf(fe->field, sizeof fe->field, "%s", field);
 }
 
-static void
-reply_not_found(const struct record_kind *k, struct http_response *rs,
-                const char *code)
+void
+api_reply_not_found(const struct record_kind *k, struct http_response *rs,
+                    const char *code)
 {
   struct sp_field_error fe;
   char shown[96];
@@ -63,10 +63,8 @@ reply_not_found(const struct record_kind *k, struct http_response *rs,
   api_reply_field_error(rs, &fe);
 }
 
-/* Reads the body as a JSON object, replying with the error when it is not
- * one; NULL then. */
-static json_t *
-read_body(struct http_request *rq, struct http_response *rs)
+json_t *
+api_read_body(struct http_request *rq, struct http_response *rs)
 {
   enum sp_err err = SP_ERR_BAD_JSON;
   char detail[256] = "";
@@ -101,12 +99,15 @@ reply_check_errors(struct http_response *rs, const struct catalog_check *check)
  * times are the store's) with the normalisation notes. */
 static json_t *
 saved_json(const struct record_kind *k, struct store *s, const char *code,
-           const struct catalog_check *check, enum store_rc *rc)
+           const struct catalog_check *check, enum store_rc *rc,
+           char etag[CATALOG_ETAG_SIZE])
 {
   union record stored = {0};
   *rc = k->get(s, code, &stored);
   if (*rc != STORE_OK)
     return NULL;
+  if (!record_etag(k, &stored, etag))
+    etag[0] = '\0';
   json_t *out = k->to_json(&stored);
   k->release(&stored);
   if (out == NULL || check->note_count == 0)
@@ -131,8 +132,8 @@ saved_json(const struct record_kind *k, struct store *s, const char *code,
 
 /* Replies to a save that did not succeed. */
 static void
-reply_save_failure(const struct record_kind *k, struct http_request *rq,
-                   struct http_response *rs, enum sp_err err,
+reply_save_failure(const struct record_kind *k, struct http_response *rs,
+                   enum sp_err err,
                    const struct catalog_check *check, const char *code)
 {
   if (check->error_count > 0) {
@@ -140,7 +141,7 @@ reply_save_failure(const struct record_kind *k, struct http_request *rq,
     return;
   }
   if (err == SP_ERR_NOT_FOUND) {
-    reply_not_found(k, rs, code);
+    api_reply_not_found(k, rs, code);
     return;
   }
   if (err == SP_ERR_DUPLICATE) {
@@ -156,34 +157,54 @@ reply_save_failure(const struct record_kind *k, struct http_request *rq,
     api_reply_field_error(rs, &fe);
     return;
   }
-  log_event(LOG_ERROR, "api.save_failed", "entity", k->entity, "code", code,
-            "error", sp_error_info(err)->code, "detail",
-            store_errmsg(rq->store), NULL);
+  /* catalog_save_* has logged store failures already, with the store's
+   * message; only other failures are logged here. */
+  if (err != SP_ERR_STORE && err != SP_ERR_STORE_BUSY)
+    log_event(LOG_ERROR, "api.save_failed", "entity", k->entity, "code", code,
+              "error", sp_error_info(err)->code, NULL);
   http_reply_error_json(rs, err, NULL, 0);
 }
 
-/* Saves `r` and replies with the stored record (201 when created, else
- * 200), or with the error. */
+/* Sends `etag` (may be "") as a strong ETag header. */
 static void
+add_etag_header(struct http_response *rs, const char *etag)
+{
+  char quoted[CATALOG_ETAG_SIZE + 2];
+  if (etag[0] == '\0')
+    return;
+  snprintf(quoted, sizeof quoted, "\"%s\"", etag);
+  http_add_header(rs, "ETag", quoted);
+}
+
+/* Saves `r` and replies with the stored record (201 when created, else
+ * 200), or with the error. Creates when `if_etag` is NULL, else updates
+ * the record whose tag it is; returns SP_ERR_CONFLICT without replying
+ * when the stored record has another tag by then, else SP_OK. */
+static enum sp_err
 save_and_reply(const struct record_kind *k, struct http_request *rq,
-               struct http_response *rs, union record *r, bool create,
+               struct http_response *rs, union record *r, const char *if_etag,
                struct catalog_check *check)
 {
-  enum sp_err err = k->save(rq->store, r, create, actor_of(rq), check, NULL);
+  bool create = if_etag == NULL;
+  enum sp_err err = record_save_if(k, rq->store, r, create, if_etag,
+                                   actor_of(rq), check, NULL);
   const char *code = record_code(k, r);
+  if (err == SP_ERR_CONFLICT && check->error_count == 0)
+    return err;
   if (err != SP_OK) {
-    reply_save_failure(k, rq, rs, err, check, code ? code : "");
-    return;
+    reply_save_failure(k, rs, err, check, code ? code : "");
+    return SP_OK;
   }
 
   enum store_rc rc;
-  json_t *out = saved_json(k, rq->store, code, check, &rc);
+  char etag[CATALOG_ETAG_SIZE];
+  json_t *out = saved_json(k, rq->store, code, check, &rc, etag);
   if (out == NULL) {
     if (rc != STORE_OK)
       api_reply_store_error(rq, rs, rc, "get_after_save");
     else
       api_reply_nomem(rs, "saved_json");
-    return;
+    return SP_OK;
   }
   if (create) {
     struct buf location;
@@ -195,18 +216,21 @@ save_and_reply(const struct record_kind *k, struct http_request *rq,
       http_add_header(rs, "Location", buf_str(&location));
     buf_free(&location);
   }
+  add_etag_header(rs, etag);
   http_reply_json(rs, create ? 201 : 200, out);
+  return SP_OK;
 }
 
 void
 api_record_show(const struct record_kind *k, struct http_request *rq,
                 struct http_response *rs)
 {
-  const char *code = rq->params[0];
+  char buf[80], etag[CATALOG_ETAG_SIZE];
+  const char *code = record_path_code(k, rq->params[0], buf, sizeof buf);
   union record r = {0};
   enum store_rc rc = k->get(rq->store, code, &r);
   if (rc == STORE_NOT_FOUND) {
-    reply_not_found(k, rs, code);
+    api_reply_not_found(k, rs, code);
     return;
   }
   if (rc != STORE_OK) {
@@ -214,7 +238,10 @@ api_record_show(const struct record_kind *k, struct http_request *rq,
     return;
   }
   json_t *out = k->to_json(&r);
+  if (!record_etag(k, &r, etag))
+    etag[0] = '\0';
   k->release(&r);
+  add_etag_header(rs, etag);
   if (out == NULL) {
     api_reply_nomem(rs, "record_json");
     return;
@@ -226,7 +253,7 @@ void
 api_record_create(const struct record_kind *k, struct http_request *rq,
                   struct http_response *rs)
 {
-  json_t *body = read_body(rq, rs);
+  json_t *body = api_read_body(rq, rs);
   if (body == NULL)
     return;
 
@@ -240,7 +267,7 @@ api_record_create(const struct record_kind *k, struct http_request *rq,
   if (!catalog_apply_json(&r, k->fields, *k->field_count, body, true, check))
     reply_check_errors(rs, check);
   else
-    save_and_reply(k, rq, rs, &r, true, check);
+    save_and_reply(k, rq, rs, &r, NULL, check);
   json_decref(body);
   k->release(&r);
   free(check);
@@ -263,37 +290,93 @@ code_unchanged(json_t *body, const char *code, struct sp_field_error *fe)
   return false;
 }
 
-void
-api_record_update(const struct record_kind *k, struct http_request *rq,
-                  struct http_response *rs)
+/* True when the If-Match header `given` (a list of quoted entity tags,
+ * or "*") names `etag`. Weak tags (W/"...") never match: If-Match uses the
+ * strong comparison (RFC 9110, section 13.1.1). */
+static bool
+if_match(const char *given, const char *etag)
 {
-  const char *code = rq->params[0];
-  json_t *body = read_body(rq, rs);
-  if (body == NULL)
-    return;
+  size_t len = strlen(etag);
+  const char *p = given;
 
-  /* NOTE: the record is read here and written by the save in its own
-   * transaction. Two updates of different fields racing each other can so
-   * lose one of them, though each still writes its history. */
+  while (*p == ' ' || *p == '\t')
+    p++;
+  if (strcmp(p, "*") == 0)
+    return true;
+  for (; *p != '\0'; p++) {
+    if (*p == '"' && strncmp(p + 1, etag, len) == 0 && p[len + 1] == '"' &&
+        (p == given || p[-1] != '/'))
+      return true;
+  }
+  return false;
+}
+
+/* Attempts of an update that lost the race to another save. Each retry
+ * reads the record again, so the fields the other save changed are kept. */
+#define UPDATE_ATTEMPTS 5
+
+/* One attempt of an update: reads the record, checks If-Match, applies
+ * the body and saves under the tag read, in the save's transaction.
+ * Returns SP_ERR_CONFLICT, with nothing replied, when another save came
+ * between the read and the write; SP_OK when a reply was made. */
+static enum sp_err
+update_once(const struct record_kind *k, struct http_request *rq,
+            struct http_response *rs, const char *code, json_t *body,
+            struct catalog_check *check)
+{
   union record r = {0};
   struct sp_field_error fe;
-  struct catalog_check *check = NULL;
+  char etag[CATALOG_ETAG_SIZE];
+  const char *given = http_header(rq, "If-Match");
+  enum sp_err err = SP_OK;
   enum store_rc rc = k->get(rq->store, code, &r);
+
+  memset(check, 0, sizeof *check);
   if (rc == STORE_NOT_FOUND)
-    reply_not_found(k, rs, code);
+    api_reply_not_found(k, rs, code);
   else if (rc != STORE_OK)
     api_reply_store_error(rq, rs, rc, "get");
+  else if (!record_etag(k, &r, etag))
+    api_reply_nomem(rs, "etag");
+  else if (given != NULL && !if_match(given, etag))
+    http_reply_error_json(rs, SP_ERR_PRECONDITION, NULL, 0);
   else if (!code_unchanged(body, record_code(k, &r), &fe))
     api_reply_field_error(rs, &fe);
-  else if ((check = calloc(1, sizeof *check)) == NULL)
-    api_reply_nomem(rs, "update");
   else if (!catalog_apply_json(&r, k->fields, *k->field_count, body, false,
                                check))
     reply_check_errors(rs, check);
   else
-    save_and_reply(k, rq, rs, &r, false, check);
-  json_decref(body);
+    err = save_and_reply(k, rq, rs, &r, etag, check);
   k->release(&r);
+  return err;
+}
+
+void
+api_record_update(const struct record_kind *k, struct http_request *rq,
+                  struct http_response *rs)
+{
+  char buf[80];
+  const char *code = record_path_code(k, rq->params[0], buf, sizeof buf);
+  json_t *body = api_read_body(rq, rs);
+  if (body == NULL)
+    return;
+
+  struct catalog_check *check = calloc(1, sizeof *check);
+  enum sp_err err = check != NULL ? SP_ERR_CONFLICT : SP_ERR_NOMEM;
+  for (int i = 0; err == SP_ERR_CONFLICT && i < UPDATE_ATTEMPTS; i++) {
+    if (i > 0)
+      log_event(LOG_INFO, "api.update_retry", "entity", k->entity, "code",
+                code, NULL);
+    err = update_once(k, rq, rs, code, body, check);
+  }
+  if (err == SP_ERR_NOMEM)
+    api_reply_nomem(rs, "update");
+  else if (err == SP_ERR_CONFLICT) {
+    log_event(LOG_WARN, "api.update_conflict", "entity", k->entity, "code",
+              code, NULL);
+    http_reply_error_json(rs, SP_ERR_CONFLICT, NULL, 0);
+  }
+  json_decref(body);
   free(check);
 }
 
@@ -316,7 +399,8 @@ void
 api_record_history(const struct record_kind *k, struct http_request *rq,
                    struct http_response *rs)
 {
-  const char *code = rq->params[0];
+  char buf[80];
+  const char *code = record_path_code(k, rq->params[0], buf, sizeof buf);
   struct sp_field_error fe;
   int64_t limit;
   if (!history_limit(rq, &limit, &fe)) {
@@ -328,7 +412,7 @@ api_record_history(const struct record_kind *k, struct http_request *rq,
   enum store_rc rc = k->get(rq->store, code, &r);
   k->release(&r);
   if (rc == STORE_NOT_FOUND) {
-    reply_not_found(k, rs, code);
+    api_reply_not_found(k, rs, code);
     return;
   }
   struct change_list list = {0};

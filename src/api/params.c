@@ -1,6 +1,7 @@
 #include "api/params.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,12 @@ parse_int(const char *text, long long min, long long max, int64_t *out)
     return false;
   *out = v;
   return true;
+}
+
+bool
+params_parse_id(const char *text, int64_t *id)
+{
+  return text != NULL && parse_int(text, 1, INT64_MAX, id);
 }
 
 enum sp_err

@@ -18,6 +18,10 @@
 #define LIST_MAX_OFFSET 1000000000LL
 #define LIST_MAX_QUERY 200     /* bytes of the search text `q` */
 
+/* Parses a row id given in a path or query: decimal digits only, from 1
+ * to INT64_MAX. False for anything else. */
+bool params_parse_id(const char *text, int64_t *id);
+
 /* Reads `limit` (1..LIST_MAX_LIMIT, default LIST_DEFAULT_LIMIT) and
  * `offset` (0..LIST_MAX_OFFSET, default 0). Returns SP_OK, or
  * SP_ERR_BAD_REQUEST with `fe` naming the parameter. */

@@ -1,5 +1,8 @@
 #include "api/records.h"
 
+#include <stdio.h>
+#include <string.h>
+
 static enum store_rc
 app_get(struct store *s, const char *code, union record *out)
 {
@@ -82,4 +85,38 @@ const char *
 record_code(const struct record_kind *k, const union record *r)
 {
   return k == &record_kind_app ? r->app.code : r->agency.code;
+}
+
+bool
+record_etag(const struct record_kind *k, const union record *r,
+            char out[CATALOG_ETAG_SIZE])
+{
+  return k == &record_kind_app ? catalog_app_etag(&r->app, out)
+                               : catalog_agency_etag(&r->agency, out);
+}
+
+enum sp_err
+record_save_if(const struct record_kind *k, struct store *s, union record *r,
+               bool create, const char *if_etag, const char *actor,
+               struct catalog_check *check, bool *changed)
+{
+  if (k == &record_kind_app)
+    return catalog_save_app_if(s, &r->app, create, if_etag, actor, check,
+                               changed);
+  return catalog_save_agency_if(s, &r->agency, create, if_etag, actor, check,
+                                changed);
+}
+
+const char *
+record_path_code(const struct record_kind *k, const char *code, char *out,
+                 size_t size)
+{
+  if (code == NULL || strlen(code) >= size)
+    return code;
+  snprintf(out, size, "%s", code);
+  if (k == &record_kind_app)
+    catalog_app_code_case(out);
+  else
+    catalog_agency_code_case(out);
+  return out;
 }

@@ -41,6 +41,23 @@ struct record_kind {
 extern const struct record_kind record_kind_app;
 extern const struct record_kind record_kind_agency;
 
+/* Entity tag of `r` (catalog_app_etag or catalog_agency_etag). */
+bool record_etag(const struct record_kind *k, const union record *r,
+                 char out[CATALOG_ETAG_SIZE]);
+
+/* catalog_save_app_if or catalog_save_agency_if. */
+enum sp_err record_save_if(const struct record_kind *k, struct store *s,
+                           union record *r, bool create, const char *if_etag,
+                           const char *actor, struct catalog_check *check,
+                           bool *changed);
+
+/* Copies the code of a URL path segment into `out` in the case the
+ * catalog stores codes of kind `k` (catalog_agency_code_case), so that
+ * /agencies/setda finds SETDA. Returns `out`, or `code` itself when it
+ * does not fit (it is then no valid code and will not be found). */
+const char *record_path_code(const struct record_kind *k, const char *code,
+                             char *out, size_t size);
+
 /* Returns the code of `r`, or NULL when it has none. */
 const char *record_code(const struct record_kind *k, const union record *r);
 

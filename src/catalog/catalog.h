@@ -113,12 +113,57 @@ enum sp_err catalog_save_agency(struct store *s, struct agency *a, bool create,
                                 const char *actor, struct catalog_check *check,
                                 bool *changed);
 
+/* Like catalog_save_app and catalog_save_agency, but when `if_etag` is
+ * not NULL the update is made only if the stored record's entity tag
+ * (catalog_app_etag) equals it, compared inside the save's transaction;
+ * otherwise nothing is written and SP_ERR_CONFLICT is returned, with no
+ * error added to `check`. Creating with a tag is the same as without. */
+enum sp_err catalog_save_app_if(struct store *s, struct app *a, bool create,
+                                const char *if_etag, const char *actor,
+                                struct catalog_check *check, bool *changed);
+enum sp_err catalog_save_agency_if(struct store *s, struct agency *a,
+                                   bool create, const char *if_etag,
+                                   const char *actor,
+                                   struct catalog_check *check,
+                                   bool *changed);
+
+/* Entity tags: 64 lowercase hex digits, the SHA-256 of the record's
+ * compact JSON (catalog_app_json, keys in field order), so any change of a
+ * field or of updated_at changes the tag. False when memory runs out. */
+#define CATALOG_ETAG_SIZE 65
+bool catalog_app_etag(const struct app *a, char out[CATALOG_ETAG_SIZE]);
+bool catalog_agency_etag(const struct agency *a,
+                         char out[CATALOG_ETAG_SIZE]);
+
+/* Writes `code` in place in the case the catalog stores it: agency codes
+ * in upper case ("SETDA"), application codes in lower case ("web-setda");
+ * ASCII letters only. Returns true when a letter changed. catalog_check_*
+ * applies this to codes and references; faces apply it to a code taken
+ * from a URL before asking the store. */
+bool catalog_agency_code_case(char *code);
+bool catalog_app_code_case(char *code);
+
+/* Finds a stored code that differs from `code` only by case or by one
+ * inserted, deleted or replaced character, for a "did you mean" hint;
+ * `out` is "" when there is none. Returns the store's status. */
+enum store_rc catalog_nearest_agency(struct store *s, const char *code,
+                                     char *out, size_t size);
+enum store_rc catalog_nearest_app(struct store *s, const char *code,
+                                  char *out, size_t size);
+
 /* JSON of records, shared by the API and the JSON export: every field of
  * the table by name (null when empty) plus "created_at" and "updated_at"
  * as RFC 3339 UTC text. New references, never NULL except on no memory. */
 json_t *catalog_app_json(const struct app *a);
 json_t *catalog_agency_json(const struct agency *a);
 json_t *catalog_change_json(const struct change *c);
+
+/* Values for JSON built the way the functions above build it, so that
+ * other replies read the same: a Unix time as RFC 3339 UTC text
+ * ("2026-12-04T16:03:25Z") or null for 0; a string, or null when NULL or
+ * empty. New references; NULL only when memory runs out. */
+json_t *catalog_time_json(int64_t t);
+json_t *catalog_text_json(const char *value);
 
 /* Sets the fields named by the keys of `object` on `record` (an app or an
  * agency, as `fields` says). Values must be strings or null (null empties

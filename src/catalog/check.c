@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 
 #include "catalog/url.h"
+#include "core/text.h"
 
 void
 catalog_error_text(struct catalog_check *check, enum sp_err err,
@@ -123,6 +125,9 @@ catalog_value_text(char *out, size_t size, const char *value)
     } else if (len == 0) {
       n += (size_t)snprintf(out + n, size - n, "\\x%02X", *p);
       len = 1;
+    } else if (text_invisible_char(p, len) != 0) {
+      n += (size_t)snprintf(out + n, size - n, "\\u%04X",
+                            (unsigned)text_invisible_char(p, len));
     } else {
       memcpy(out + n, p, len);
       n += len;
@@ -226,6 +231,18 @@ check_text(const char *v, const struct field_desc *f,
                     shown, *p, i);
       return false;
     }
+    uint32_t invisible = f->type != FIELD_LONGTEXT
+                           ? text_invisible_char(p, n) : 0;
+    if (invisible != 0) {
+      catalog_error(check, SP_ERR_CONTROL_CHAR, f->name,
+                    "isian '%s' memuat karakter tak terlihat U+%04X pada "
+                    "byte ke-%zu, yang dapat menyamarkan teks: hapus "
+                    "karakter itu",
+                    "value '%s' contains the invisible character U+%04X at "
+                    "byte offset %zu, which can disguise text: remove it",
+                    shown, (unsigned)invisible, i);
+      return false;
+    }
     i += n;
   }
   return true;
@@ -299,7 +316,7 @@ check_year(char **slot, const struct field_desc *f,
                   shown, max);
 }
 
-static void
+static bool
 check_code(const char *v, const struct field_desc *f,
            struct catalog_check *check)
 {
@@ -315,16 +332,46 @@ check_code(const char *v, const struct field_desc *f,
                   "the code '%s' is reserved for page addresses: choose "
                   "another code",
                   shown);
-    return;
+    return false;
   }
   if (catalog_code_valid(v))
-    return;
+    return true;
   catalog_error(check, SP_ERR_BAD_CODE, f->name,
                 "isian '%s' bukan kode yang valid: pakai 1 sampai 64 huruf, "
                 "angka, '-', '_' atau '.'",
                 "value '%s' is not a valid code: use 1 to 64 letters, "
                 "digits, '-', '_' or '.'",
                 shown);
+  return false;
+}
+
+/* Writes a valid code or reference in the case the catalog stores it,
+ * so 'setda' and 'SETDA' name one agency, and notes the change. */
+static void
+code_case(char *code, const struct field_desc *f, struct catalog_check *check)
+{
+  char before[72];
+  bool agency = f->type == FIELD_AGENCY_REF ||
+                (f->type == FIELD_CODE && f >= agency_fields &&
+                 f < agency_fields + agency_field_count);
+
+  snprintf(before, sizeof before, "%s", code);
+  bool changed = agency ? catalog_agency_code_case(code)
+                        : catalog_app_code_case(code);
+  if (!changed)
+    return;
+  if (agency)
+    catalog_note(check, f->name,
+                 "kode '%s' ditulis '%s': kode perangkat daerah memakai "
+                 "huruf besar",
+                 "wrote the code '%s' as '%s': agency codes are upper case",
+                 before, code);
+  else
+    catalog_note(check, f->name,
+                 "kode '%s' ditulis '%s': kode aplikasi memakai huruf kecil",
+                 "wrote the code '%s' as '%s': application codes are lower "
+                 "case",
+                 before, code);
 }
 
 /* Trims one field and checks it by its type. */
@@ -350,7 +397,8 @@ normalise_field(void *record, const struct field_desc *f,
   case FIELD_CODE:
   case FIELD_AGENCY_REF:
   case FIELD_APP_REF:
-    check_code(*slot, f, check);
+    if (check_code(*slot, f, check))
+      code_case(*slot, f, check);
     break;
   case FIELD_CHOICE:
     check_choice(slot, f, check);

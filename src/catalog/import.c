@@ -104,24 +104,38 @@ import_fail(struct importer *im, enum sp_err err)
     im->first_err = err;
 }
 
+/* Prints one line of the report: the location, then the column named by
+ * `column_word`, then the detail. */
+static void
+report_line(FILE *out, const char *indent, const struct import_file *f,
+            size_t line, const char *column_word, const char *column,
+            const char *note_word, const char *detail, enum sp_err err)
+{
+  fprintf(out, "%s%s", indent, f != NULL ? f->path : "simpul");
+  if (line > 0)
+    fprintf(out, ":%zu", line);
+  fprintf(out, ": ");
+  if (column != NULL && column[0] != '\0')
+    fprintf(out, "%s %s: ", column_word, column);
+  if (err == SP_OK)
+    fprintf(out, "%s: %s\n", note_word, detail);
+  else
+    fprintf(out, "%s [%s]\n", detail, sp_error_info(err)->code);
+}
+
 void
 import_report(struct importer *im, const struct import_file *f, size_t line,
-              const char *column, enum sp_err err, const char *detail)
+              const char *column, enum sp_err err, const char *detail_id,
+              const char *detail_en)
 {
   if (im->report == NULL)
     return;
   if (im->rows_total > 0)
     fputc('\n', stderr);
-  fprintf(im->report, "%s", f != NULL ? f->path : "simpul");
-  if (line > 0)
-    fprintf(im->report, ":%zu", line);
-  fprintf(im->report, ": ");
-  if (column != NULL && column[0] != '\0')
-    fprintf(im->report, "column %s: ", column);
-  if (err == SP_OK)
-    fprintf(im->report, "note: %s\n", detail);
-  else
-    fprintf(im->report, "%s [%s]\n", detail, sp_error_info(err)->code);
+  report_line(im->report, "", f, line, "kolom", column, "catatan", detail_id,
+              err);
+  report_line(im->report, "    ", f, line, "column", column, "note",
+              detail_en, err);
 }
 
 bool
@@ -130,10 +144,10 @@ import_report_check(struct importer *im, const struct import_file *f,
 {
   for (size_t i = 0; i < check->error_count; i++)
     import_report(im, f, line, check->errors[i].field, check->errors[i].err,
-                  check->errors[i].detail_en);
+                  check->errors[i].detail_id, check->errors[i].detail_en);
   for (size_t i = 0; i < check->note_count; i++)
     import_report(im, f, line, check->notes[i].field, SP_OK,
-                  check->notes[i].text_en);
+                  check->notes[i].text_id, check->notes[i].text_en);
   if (check->error_count == 0)
     return true;
   im->sum->refused++;
@@ -165,7 +179,8 @@ import_report_csv_error(struct importer *im, const struct import_file *f,
     else
       snprintf(column, sizeof column, "%zu", err->column);
   }
-  import_report(im, f, err->line, column, err->err, err->detail_en);
+  import_report(im, f, err->line, column, err->err, err->detail_id,
+                err->detail_en);
   import_fail(im, err->err);
 }
 
@@ -198,13 +213,48 @@ check_required_columns(struct importer *im, struct import_file *f)
   }
   if (n == 0)
     return true;
-  char detail[512];
-  snprintf(detail, sizeof detail,
+  char detail_id[512], detail_en[512];
+  snprintf(detail_id, sizeof detail_id,
+           "kepala berkas tidak memuat kolom wajib %s; berkas perangkat "
+           "daerah memerlukan code,name (dan kind, parent), berkas aplikasi "
+           "memerlukan code,name,kind,agency",
+           missing);
+  snprintf(detail_en, sizeof detail_en,
            "the header lacks the required column(s) %s; an agencies file "
            "needs code,name (and kind, parent), an apps file needs "
            "code,name,kind,agency",
            missing);
-  import_report(im, f, 0, NULL, SP_ERR_CSV_HEADER, detail);
+  import_report(im, f, 0, NULL, SP_ERR_CSV_HEADER, detail_id, detail_en);
+  import_fail(im, SP_ERR_CSV_HEADER);
+  return false;
+}
+
+/* Rejects a header of one column that contains ';' or a tab: a
+ * spreadsheet with Indonesian regional settings saves "CSV" with ';'
+ * between the columns. */
+static bool
+separator_is_comma(struct importer *im, struct import_file *f,
+                   const struct csv_record *rec)
+{
+  char detail_id[256], detail_en[256];
+
+  if (rec->count != 1)
+    return true;
+  const char *sep = strchr(rec->fields[0], ';') != NULL   ? ";"
+                    : strchr(rec->fields[0], '\t') != NULL ? "tab"
+                                                           : NULL;
+  if (sep == NULL)
+    return true;
+  snprintf(detail_id, sizeof detail_id,
+           "berkas memakai '%s' sebagai pemisah kolom: simpan sebagai CSV "
+           "dengan pemisah koma",
+           sep);
+  snprintf(detail_en, sizeof detail_en,
+           "the file uses '%s' as separator: save it as CSV with comma "
+           "separators",
+           sep);
+  import_report(im, f, rec->line, NULL, SP_ERR_CSV_HEADER, detail_id,
+                detail_en);
   import_fail(im, SP_ERR_CSV_HEADER);
   return false;
 }
@@ -216,8 +266,10 @@ static bool
 map_header(struct importer *im, struct import_file *f,
            const struct csv_record *rec)
 {
-  char name[128], shown[256], detail[512];
+  char name[128], shown[256], detail_id[512], detail_en[512];
 
+  if (!separator_is_comma(im, f, rec))
+    return false;
   f->kind = IMPORT_AGENCIES;
   for (size_t i = 0; i < rec->count; i++) {
     trim_copy(name, sizeof name, rec->fields[i]);
@@ -234,17 +286,25 @@ map_header(struct importer *im, struct import_file *f,
     f->field_of[i] = -1;
     if (fd == NULL) {
       catalog_value_text(shown, sizeof shown, name);
-      snprintf(detail, sizeof detail,
+      snprintf(detail_id, sizeof detail_id,
+               "kolom ke-%zu, '%s', tidak dikenal dan diabaikan", i + 1,
+               shown);
+      snprintf(detail_en, sizeof detail_en,
                "column %zu, '%s', is unknown and ignored", i + 1, shown);
-      import_report(im, f, rec->line, NULL, SP_OK, detail);
+      import_report(im, f, rec->line, NULL, SP_OK, detail_id, detail_en);
       continue;
     }
     size_t index = (size_t)(fd - f->fields);
     if (f->present[index]) {
-      snprintf(detail, sizeof detail,
+      snprintf(detail_id, sizeof detail_id,
+               "kolom '%s' muncul dua kali di kepala berkas; hapus salah "
+               "satunya",
+               fd->name);
+      snprintf(detail_en, sizeof detail_en,
                "the column '%s' appears twice in the header; remove one",
                fd->name);
-      import_report(im, f, rec->line, NULL, SP_ERR_CSV_HEADER, detail);
+      import_report(im, f, rec->line, NULL, SP_ERR_CSV_HEADER, detail_id,
+                    detail_en);
       import_fail(im, SP_ERR_CSV_HEADER);
       return false;
     }
@@ -278,6 +338,7 @@ open_file(struct importer *im, struct import_file *f, const char *path)
   f->file = fopen(path, "rb");
   if (f->file == NULL) {
     import_report(im, f, 0, NULL, SP_ERR_IO,
+                  "berkas tidak dapat dibuka; periksa path dan izin aksesnya",
                   "cannot open the file; check the path and its permissions");
     import_fail(im, SP_ERR_IO);
     return false;
@@ -353,12 +414,17 @@ void
 import_store_failed(struct importer *im, const struct import_file *f,
                     size_t line, enum store_rc rc)
 {
-  char detail[768];
-  snprintf(detail, sizeof detail,
+  char detail_id[768], detail_en[768];
+  snprintf(detail_id, sizeof detail_id,
+           "penyimpanan data gagal (%s); impor berhenti di sini, baris "
+           "sebelumnya tetap tersimpan: jalankan impor yang sama lagi "
+           "setelah penyimpanan berfungsi",
+           store_errmsg(im->s));
+  snprintf(detail_en, sizeof detail_en,
            "the store failed (%s); the import stopped here, rows before "
            "were kept: run the same import again once the store works",
            store_errmsg(im->s));
-  import_report(im, f, line, NULL, store_rc_error(rc), detail);
+  import_report(im, f, line, NULL, store_rc_error(rc), detail_id, detail_en);
   log_event(LOG_ERROR, "catalog.import.store_failed", "file",
             f != NULL ? f->path : "", "error", store_errmsg(im->s), NULL);
   import_fail(im, store_rc_error(rc));
@@ -503,6 +569,26 @@ check_app_context(struct importer *im, struct import_file *f, size_t line,
                   a->agency);
 }
 
+/* Checks a merged_into that names a stored application which this import
+ * does not replace: that target must not itself be merged. This reads the
+ * store outside the write transaction, like the parent check of agency
+ * rows. */
+static enum store_rc
+check_stored_merge(struct importer *im, const struct app *a,
+                   struct catalog_check *check)
+{
+  struct app target = {0};
+
+  if (a->merged_into == NULL || catalog_has_error(check, "merged_into") ||
+      code_set_get(&im->apps, a->merged_into, NULL))
+    return STORE_OK;
+  enum store_rc rc = im->s->ops->app_get(im->s, a->merged_into, &target);
+  app_free(&target);
+  if (rc == STORE_NOT_FOUND)
+    return STORE_OK;
+  return rc == STORE_OK ? catalog_check_merge(im->s, a, check) : rc;
+}
+
 /* Accepts a checked row: remembers its code and queues it for writing. */
 static void
 accept_app(struct importer *im, struct app *a, size_t line,
@@ -544,6 +630,11 @@ import_app_record(struct importer *im, struct import_file *f,
     goto nomem;
   catalog_check_app(&a, &check);
   check_app_context(im, f, rec->line, &a, &check);
+  rc = check_stored_merge(im, &a, &check);
+  if (rc != STORE_OK) {
+    import_store_failed(im, f, rec->line, rc);
+    goto out;
+  }
   if (!import_report_check(im, f, rec->line, &check))
     goto out;
   if (a.merged_into != NULL && !app_known(im, a.merged_into, &rc)) {
@@ -593,6 +684,59 @@ import_app_file(struct importer *im, struct import_file *f,
   }
 }
 
+/* Returns the waiting row with `code`, or NULL. Rows still waiting at
+ * the end are few, so a linear search does. */
+static const struct app *
+find_waiting(const struct app_rows *waiting, const char *code)
+{
+  for (size_t i = 0; code != NULL && i < waiting->count; i++)
+    if (waiting->items[i].app.code != NULL &&
+        strcmp(waiting->items[i].app.code, code) == 0)
+      return &waiting->items[i].app;
+  return NULL;
+}
+
+/* Explains why `a`, whose merged_into names another waiting row, was not
+ * accepted: the merges form a cycle, or the target is itself merged into
+ * an application that is not known. */
+static void
+waiting_chain_error(const struct app_rows *waiting, const struct app *a,
+                    struct catalog_check *check)
+{
+  char path[512];
+  const struct app *current = find_waiting(waiting, a->merged_into);
+  size_t n = (size_t)snprintf(path, sizeof path, "%s", a->code);
+
+  for (size_t depth = 0; current != NULL && depth <= waiting->count;
+       depth++) {
+    if (n < sizeof path)
+      n += (size_t)snprintf(path + n, sizeof path - n, " -> %s",
+                            current->code);
+    if (strcmp(current->code, a->code) == 0) {
+      catalog_error(check, SP_ERR_MERGED_INTO, "merged_into",
+                    "penggabungan membentuk siklus %s: pilih aplikasi "
+                    "tujuan yang tidak digabung ke aplikasi ini",
+                    "the merge makes the cycle %s: choose a target that is "
+                    "not merged into this application",
+                    path);
+      return;
+    }
+    const struct app *next = find_waiting(waiting, current->merged_into);
+    if (next == NULL)
+      break;
+    current = next;
+  }
+  catalog_error(check, SP_ERR_MERGED_INTO, "merged_into",
+                "aplikasi '%s' sendiri digabung (%s -> %s), dan '%s' tidak "
+                "ada di katalog maupun di impor ini: gabungkan ke aplikasi "
+                "yang ada",
+                "application '%s' is itself merged (%s -> %s), and '%s' is "
+                "neither in the catalog nor in this import: merge into an "
+                "existing application",
+                a->merged_into, path, current->merged_into,
+                current->merged_into);
+}
+
 /* Accepts the waiting rows whose merged_into became known, until none
  * does; rejects the rest. */
 static void
@@ -617,12 +761,16 @@ resolve_waiting(struct importer *im, struct app_rows *waiting,
     if (row->app.code == NULL)
       continue;
     struct catalog_check check = {0};
-    catalog_error(&check, SP_ERR_UNKNOWN_APP, "merged_into",
-                  "aplikasi '%s' tidak ada di katalog maupun di impor ini: "
-                  "perbaiki kodenya atau impor juga aplikasi itu",
-                  "application '%s' is neither in the catalog nor in this "
-                  "import: correct the code or import that application too",
-                  row->app.merged_into);
+    if (find_waiting(waiting, row->app.merged_into) != NULL)
+      waiting_chain_error(waiting, &row->app, &check);
+    else
+      catalog_error(&check, SP_ERR_UNKNOWN_APP, "merged_into",
+                    "aplikasi '%s' tidak ada di katalog maupun di impor "
+                    "ini: perbaiki kodenya atau impor juga aplikasi itu",
+                    "application '%s' is neither in the catalog nor in "
+                    "this import: correct the code or import that "
+                    "application too",
+                    row->app.merged_into);
     import_report_check(im, row->file, row->line, &check);
   }
   app_rows_clear(waiting);
@@ -763,12 +911,17 @@ catalog_import(struct store *s, const char *const *paths, size_t path_count,
   if (im.rows_total > 0)
     fputc('\n', stderr);
   if (opt->report != NULL) {
-    fprintf(opt->report, "added %zu, updated %zu, unchanged %zu, refused %zu\n",
+    fprintf(opt->report,
+            "ditambah %zu, diperbarui %zu, tidak berubah %zu, ditolak %zu\n"
+            "    added %zu, updated %zu, unchanged %zu, refused %zu\n",
             summary->added, summary->updated, summary->unchanged,
-            summary->refused);
+            summary->refused, summary->added, summary->updated,
+            summary->unchanged, summary->refused);
     if (im.dry_run)
       fprintf(opt->report,
-              "--strict: nothing was imported because of the errors above\n");
+              "--strict: tidak ada yang diimpor karena kesalahan di atas\n"
+              "    --strict: nothing was imported because of the errors "
+              "above\n");
   }
   log_summary("catalog.import.done", summary, opt->strict);
   return im.first_err;

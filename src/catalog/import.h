@@ -65,11 +65,13 @@ struct importer {
 /* Records `err` as the import's result unless an earlier one is kept. */
 void import_fail(struct importer *im, enum sp_err err);
 
-/* Prints "FILE:LINE: column NAME: DETAIL [code]" (parts left out when 0 or
- * NULL) to the report. */
+/* Prints "FILE:LINE: kolom NAME: DETAIL_ID [code]" (parts left out when 0
+ * or NULL), then the same in English, indented by four spaces, so each
+ * line can be found with grep on its own. A note (err SP_OK) reads
+ * "catatan: ..." and "note: ..." and has no code. */
 void import_report(struct importer *im, const struct import_file *f,
                    size_t line, const char *column, enum sp_err err,
-                   const char *detail);
+                   const char *detail_id, const char *detail_en);
 
 /* Reports a problem of the CSV structure of one record or of the file,
  * naming the column by its header name when known. */

@@ -18,6 +18,9 @@ struct agency_row {
   size_t line;
   struct import_file *file;
   enum row_state state;
+  /* A cycle found inside the write transaction, made by a parent saved
+   * elsewhere since the rows were checked; NULL when none. */
+  struct sp_field_error *cycle;
 };
 
 struct agency_rows {
@@ -34,8 +37,10 @@ struct agency_rows {
 static void
 rows_free(struct agency_rows *rows)
 {
-  for (size_t i = 0; i < rows->count; i++)
+  for (size_t i = 0; i < rows->count; i++) {
     agency_free(&rows->items[i].agency);
+    free(rows->items[i].cycle);
+  }
   free(rows->items);
   free(rows->order);
   code_set_free(&rows->index);
@@ -172,10 +177,9 @@ parent_of(struct importer *im, const struct agency_rows *rows,
 }
 
 /* Follows the parents of a row upwards; rejects the row when they lead
- * back to it, with the cycle spelled out. NOTE: this reads the store
- * outside the write transaction, so a parent changed on another node in
- * between can still close a cycle; catalog_save_agency checks inside its
- * transaction. */
+ * back to it, with the cycle spelled out. This reads the store outside the
+ * write transaction, so a parent changed on another node in between can
+ * still close a cycle: recheck_parent checks again inside it. */
 static void
 check_cycle(struct importer *im, struct agency_rows *rows,
             struct agency_row *row)
@@ -281,6 +285,31 @@ order_rows(struct importer *im, struct agency_rows *rows)
   return true;
 }
 
+/* Checks the parents of `row` again inside the write transaction, where
+ * they are as they will be committed. Sets row->cycle when they lead back
+ * to the row; the row is then left out of the batch. */
+static enum store_rc
+recheck_parent(struct store *s, struct agency_row *row)
+{
+  free(row->cycle);
+  row->cycle = NULL;
+  if (row->agency.parent == NULL)
+    return STORE_OK;
+  struct catalog_check *check = calloc(1, sizeof *check);
+  if (check == NULL)
+    return STORE_ERROR;
+  enum store_rc rc = catalog_check_parent(s, &row->agency, check);
+  if (rc == STORE_OK && check->error_count > 0) {
+    row->cycle = malloc(sizeof *row->cycle);
+    if (row->cycle == NULL)
+      rc = STORE_ERROR;
+    else
+      *row->cycle = check->errors[0];
+  }
+  free(check);
+  return rc;
+}
+
 static enum store_rc
 write_agency_batch(struct store *s, void *arg)
 {
@@ -288,8 +317,13 @@ write_agency_batch(struct store *s, void *arg)
   rows->added = rows->updated = rows->unchanged = 0;
   for (size_t k = rows->batch_start; k < rows->batch_end; k++) {
     struct agency_row *row = &rows->items[rows->order[k]];
+    enum store_rc rc = recheck_parent(s, row);
+    if (rc != STORE_OK)
+      return rc;
+    if (row->cycle != NULL)
+      continue;
     struct agency old = {0};
-    enum store_rc rc = s->ops->agency_get(s, row->agency.code, &old);
+    rc = s->ops->agency_get(s, row->agency.code, &old);
     bool exists = rc == STORE_OK;
     if (exists && catalog_agency_equal(&old, &row->agency)) {
       rows->unchanged++;
@@ -306,6 +340,25 @@ write_agency_batch(struct store *s, void *arg)
   return STORE_OK;
 }
 
+/* Reports the rows of the committed batch that recheck_parent left out. */
+static void
+report_cycles(struct importer *im, struct agency_rows *rows)
+{
+  for (size_t k = rows->batch_start; k < rows->batch_end; k++) {
+    struct agency_row *row = &rows->items[rows->order[k]];
+    if (row->cycle == NULL)
+      continue;
+    import_report(im, row->file, row->line, row->cycle->field,
+                  row->cycle->err, row->cycle->detail_id,
+                  row->cycle->detail_en);
+    import_fail(im, row->cycle->err);
+    im->sum->refused++;
+    row->state = ROW_REJECTED;
+  }
+}
+
+/* Writes the ordered rows in batches, one SERIALIZABLE transaction each,
+ * because the parent check inside spans rows (catalog_check_parent). */
 static void
 write_rows(struct importer *im, struct agency_rows *rows)
 {
@@ -315,13 +368,14 @@ write_rows(struct importer *im, struct agency_rows *rows)
     rows->batch_end = start + im->batch_rows < rows->ordered
                         ? start + im->batch_rows
                         : rows->ordered;
-    enum store_rc rc = store_tx(im->s, false, write_agency_batch, rows);
+    enum store_rc rc = store_tx(im->s, true, write_agency_batch, rows);
     if (rc != STORE_OK) {
       const struct agency_row *first = &rows->items[rows->order[start]];
       im->sum->refused += rows->ordered - start;
       import_store_failed(im, first->file, first->line, rc);
       return;
     }
+    report_cycles(im, rows);
     im->sum->added += rows->added;
     im->sum->updated += rows->updated;
     im->sum->unchanged += rows->unchanged;

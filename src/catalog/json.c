@@ -20,6 +20,12 @@ time_json(int64_t t)
   return json_string(text);
 }
 
+json_t *
+catalog_time_json(int64_t t)
+{
+  return time_json(t);
+}
+
 /* Sets `key` to `value` (a new reference); false when value is NULL. */
 static bool
 set_new(json_t *object, const char *key, json_t *value)
@@ -31,6 +37,12 @@ static json_t *
 text_json(const char *value)
 {
   return value != NULL && value[0] != '\0' ? json_string(value) : json_null();
+}
+
+json_t *
+catalog_text_json(const char *value)
+{
+  return text_json(value);
 }
 
 static json_t *

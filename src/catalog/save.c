@@ -104,6 +104,7 @@ catalog_write_agency(struct store *s, struct agency *a,
 struct save {
   void *record;
   bool create;
+  const char *if_etag;          /* NULL: no concurrency check */
   const char *actor;
   struct catalog_check *check;
   size_t errors_before;
@@ -120,38 +121,51 @@ reject(struct save *sv, enum sp_err err)
   return STORE_ERROR;
 }
 
+/* Adds SP_ERR_UNKNOWN_AGENCY on `field` when no agency has `code`, with
+ * the nearest stored code as a hint when there is one. */
 static enum store_rc
-check_app_refs(struct store *s, const struct app *a,
-               struct catalog_check *check)
+check_agency_ref(struct store *s, const char *code, const char *field,
+                 struct catalog_check *check)
 {
-  struct app target = {0};
-  struct agency owner = {0};
-  enum store_rc rc = s->ops->agency_get(s, a->agency, &owner);
+  struct agency found = {0};
+  char near[80], shown[256];
+  enum store_rc rc = s->ops->agency_get(s, code, &found);
 
-  agency_free(&owner);
-  if (rc == STORE_NOT_FOUND)
-    catalog_error(check, SP_ERR_UNKNOWN_AGENCY, "agency",
+  agency_free(&found);
+  if (rc != STORE_NOT_FOUND)
+    return rc;
+  rc = catalog_nearest_agency(s, code, near, sizeof near);
+  if (rc != STORE_OK)
+    return rc;
+  catalog_value_text(shown, sizeof shown, code);
+  if (near[0] != '\0')
+    catalog_error(check, SP_ERR_UNKNOWN_AGENCY, field,
+                  "perangkat daerah '%s' tidak ada di katalog; mungkin "
+                  "maksudnya '%s'?",
+                  "agency '%s' is not in the catalog; did you mean '%s'?",
+                  shown, near);
+  else
+    catalog_error(check, SP_ERR_UNKNOWN_AGENCY, field,
                   "perangkat daerah '%s' tidak ada di katalog: tambahkan "
                   "dulu atau perbaiki kodenya",
                   "agency '%s' is not in the catalog: add it first or "
                   "correct the code",
-                  a->agency);
-  else if (rc != STORE_OK)
-    return rc;
-  if (a->merged_into == NULL)
-    return STORE_OK;
-  rc = s->ops->app_get(s, a->merged_into, &target);
-  app_free(&target);
-  if (rc == STORE_NOT_FOUND)
-    catalog_error(check, SP_ERR_UNKNOWN_APP, "merged_into",
-                  "aplikasi '%s' tidak ada di katalog: isi kode aplikasi "
-                  "yang ada",
-                  "application '%s' is not in the catalog: give the code of "
-                  "an existing application",
-                  a->merged_into);
-  else if (rc != STORE_OK)
-    return rc;
+                  shown);
   return STORE_OK;
+}
+
+static enum store_rc
+check_app_refs(struct store *s, const struct app *a,
+               struct catalog_check *check)
+{
+  enum store_rc rc = STORE_OK;
+
+  if (a->agency != NULL && !catalog_has_error(check, "agency"))
+    rc = check_agency_ref(s, a->agency, "agency", check);
+  if (rc != STORE_OK || catalog_has_error(check, "merged_into") ||
+      catalog_has_error(check, "status"))
+    return rc;
+  return catalog_check_merge(s, a, check);
 }
 
 static enum store_rc
@@ -160,6 +174,7 @@ save_app_tx(struct store *s, void *arg)
   struct save *sv = arg;
   struct app *a = sv->record;
   struct app old = {0};
+  char etag[CATALOG_ETAG_SIZE];
 
   sv->check->error_count = sv->errors_before;
   sv->err = SP_OK;
@@ -181,6 +196,11 @@ save_app_tx(struct store *s, void *arg)
     rc = reject(sv, SP_ERR_NOT_FOUND);
     goto out;
   }
+  if (exists && sv->if_etag != NULL &&
+      (!catalog_app_etag(&old, etag) || strcmp(etag, sv->if_etag) != 0)) {
+    rc = reject(sv, SP_ERR_CONFLICT);
+    goto out;
+  }
   rc = check_app_refs(s, a, sv->check);
   if (rc == STORE_OK && sv->check->error_count > 0)
     rc = reject(sv, sv->check->errors[0].err);
@@ -193,12 +213,9 @@ out:
   return rc;
 }
 
-/* Finds whether making `parent` the parent of `code` closes a cycle, by
- * following the stored parents upwards. On a cycle, adds the error with
- * the cycle spelled out. */
-static enum store_rc
-check_parent(struct store *s, const struct agency *a,
-             struct catalog_check *check)
+enum store_rc
+catalog_check_parent(struct store *s, const struct agency *a,
+                     struct catalog_check *check)
 {
   struct buf path;
   char *current = strdup(a->parent);
@@ -219,12 +236,7 @@ check_parent(struct store *s, const struct agency *a,
     struct agency p = {0};
     rc = s->ops->agency_get(s, current, &p);
     if (rc == STORE_NOT_FOUND && depth == 0)
-      catalog_error(check, SP_ERR_UNKNOWN_AGENCY, "parent",
-                    "induk '%s' tidak ada di katalog: tambahkan dulu atau "
-                    "perbaiki kodenya",
-                    "parent '%s' is not in the catalog: add it first or "
-                    "correct the code",
-                    current);
+      rc = check_agency_ref(s, current, "parent", check);
     free(current);
     current = NULL;
     if (rc == STORE_OK && p.parent != NULL) {
@@ -247,6 +259,7 @@ save_agency_tx(struct store *s, void *arg)
   struct save *sv = arg;
   struct agency *a = sv->record;
   struct agency old = {0};
+  char etag[CATALOG_ETAG_SIZE];
 
   sv->check->error_count = sv->errors_before;
   sv->err = SP_OK;
@@ -269,7 +282,14 @@ save_agency_tx(struct store *s, void *arg)
     rc = reject(sv, SP_ERR_NOT_FOUND);
     goto out;
   }
-  rc = a->parent != NULL ? check_parent(s, a, sv->check) : STORE_OK;
+  if (exists && sv->if_etag != NULL &&
+      (!catalog_agency_etag(&old, etag) || strcmp(etag, sv->if_etag) != 0)) {
+    rc = reject(sv, SP_ERR_CONFLICT);
+    goto out;
+  }
+  rc = a->parent != NULL && !catalog_has_error(sv->check, "parent")
+         ? catalog_check_parent(s, a, sv->check)
+         : STORE_OK;
   if (rc == STORE_OK && sv->check->error_count > 0)
     rc = reject(sv, sv->check->errors[0].err);
   if (rc != STORE_OK || (exists && catalog_agency_equal(&old, a)))
@@ -289,7 +309,9 @@ run_save(struct store *s, struct save *sv, bool checked, const char *entity,
 {
   if (changed != NULL)
     *changed = false;
-  if (!checked)
+  /* With field errors the references are still checked, so that one reply
+   * lists every problem; only a missing or invalid code stops here. */
+  if (!checked && (code == NULL || catalog_has_error(sv->check, "code")))
     return sv->check->error_count > 0 ? sv->check->errors[0].err
                                       : SP_ERR_INTERNAL;
   sv->errors_before = sv->check->error_count;
@@ -308,14 +330,34 @@ run_save(struct store *s, struct save *sv, bool checked, const char *entity,
 }
 
 enum sp_err
+catalog_save_app_if(struct store *s, struct app *a, bool create,
+                    const char *if_etag, const char *actor,
+                    struct catalog_check *check, bool *changed)
+{
+  struct save sv = {.record = a, .create = create, .if_etag = if_etag,
+                    .actor = actor, .check = check};
+  bool checked = catalog_check_app(a, check);
+  return run_save(s, &sv, checked, "app", a->code, save_app_tx, changed);
+}
+
+enum sp_err
 catalog_save_app(struct store *s, struct app *a, bool create,
                  const char *actor, struct catalog_check *check,
                  bool *changed)
 {
-  struct save sv = {.record = a, .create = create, .actor = actor,
-                    .check = check};
-  bool checked = catalog_check_app(a, check);
-  return run_save(s, &sv, checked, "app", a->code, save_app_tx, changed);
+  return catalog_save_app_if(s, a, create, NULL, actor, check, changed);
+}
+
+enum sp_err
+catalog_save_agency_if(struct store *s, struct agency *a, bool create,
+                       const char *if_etag, const char *actor,
+                       struct catalog_check *check, bool *changed)
+{
+  struct save sv = {.record = a, .create = create, .if_etag = if_etag,
+                    .actor = actor, .check = check};
+  bool checked = catalog_check_agency(a, check);
+  return run_save(s, &sv, checked, "agency", a->code, save_agency_tx,
+                  changed);
 }
 
 enum sp_err
@@ -323,9 +365,5 @@ catalog_save_agency(struct store *s, struct agency *a, bool create,
                     const char *actor, struct catalog_check *check,
                     bool *changed)
 {
-  struct save sv = {.record = a, .create = create, .actor = actor,
-                    .check = check};
-  bool checked = catalog_check_agency(a, check);
-  return run_save(s, &sv, checked, "agency", a->code, save_agency_tx,
-                  changed);
+  return catalog_save_agency_if(s, a, create, NULL, actor, check, changed);
 }

@@ -150,11 +150,13 @@ url_acceptable(const char *v, const struct field_desc *f, const char *shown,
   size_t scheme_len;
   int scheme = find_scheme(v, &rest, &scheme_len);
 
-  if (v[strcspn(v, " \t\r\n")] != '\0') {
+  if (v[strcspn(v, " \t\r\n\"<>")] != '\0') {
     catalog_error(check, SP_ERR_BAD_URL, f->name,
-                  "URL '%s' memuat spasi: hapus spasi itu, atau tulis "
-                  "sebagai %%20",
-                  "URL '%s' contains a space: remove it, or write it as %%20",
+                  "URL '%s' memuat spasi, '\"', '<' atau '>': tulis dalam "
+                  "bentuk persen (%%20, %%22, %%3C, %%3E) atau hapus",
+                  "URL '%s' contains a space, '\"', '<' or '>': "
+                  "percent-encode them (%%20, %%22, %%3C, %%3E) or remove "
+                  "them",
                   shown);
     return false;
   }
@@ -316,6 +318,9 @@ catalog_store_link(const char *url, char *package, size_t size)
   if (host_is(rest, host_len, "apps.apple.com") ||
       host_is(rest, host_len, "itunes.apple.com"))
     return APP_STORE_APPLE;
+  if (host_is(rest, host_len, "galaxystore.samsung.com") ||
+      host_is(rest, host_len, "apps.samsung.com"))
+    return APP_STORE_GALAXY;
   return APP_STORE_NONE;
 }
 
@@ -331,6 +336,8 @@ store_name(enum app_store store)
     return "AppGallery";
   case APP_STORE_APPLE:
     return "App Store";
+  case APP_STORE_GALAXY:
+    return "Galaxy Store";
   case APP_STORE_NONE:
     break;
   }
@@ -440,8 +447,20 @@ catalog_app_store_links(struct app *a, struct catalog_check *check)
     return;
   enum app_store store =
     catalog_store_link(a->store_url, package, sizeof package);
-  if (store == APP_STORE_NONE)
+  if (store == APP_STORE_NONE) {
+    char shown[256];
+    catalog_value_text(shown, sizeof shown, a->store_url);
+    catalog_error(check, SP_ERR_BAD_URL, "store_url",
+                  "'%s' bukan tautan toko aplikasi yang dikenal (Google "
+                  "Play, App Store, F-Droid, AppGallery, Galaxy Store): "
+                  "isi tautan halaman aplikasi di toko, atau pindahkan "
+                  "alamat itu ke url",
+                  "'%s' is not a link to a known app store (Google Play, "
+                  "App Store, F-Droid, AppGallery, Galaxy Store): give the "
+                  "app's page in the store, or move the address to url",
+                  shown);
     return;
+  }
   if (strcmp(a->kind, store_kind(store)) != 0)
     wrong_kind(a, "store_url", a->store_url, store, check);
   else if (package[0] != '\0')

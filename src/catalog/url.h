@@ -22,7 +22,8 @@ enum app_store {
   APP_STORE_GOOGLE_PLAY,  /* play.google.com/store/apps/details?id=PKG */
   APP_STORE_FDROID,       /* f-droid.org/[LANG/]packages/PKG */
   APP_STORE_APPGALLERY,   /* appgallery.huawei.com/...; ids are not packages */
-  APP_STORE_APPLE         /* apps.apple.com/... */
+  APP_STORE_APPLE,        /* apps.apple.com/... */
+  APP_STORE_GALAXY        /* galaxystore.samsung.com/... */
 };
 
 /* Tells which store a normalised URL links to, and copies the package it
@@ -32,8 +33,9 @@ enum app_store catalog_store_link(const char *url, char *package,
 
 /* On an android (or ios) row, moves a store link from url to store_url,
  * and takes android_package from a store link when it is empty (rejecting
- * one that differs). Rejects a store link on a row of another kind. Notes
- * what it moved. */
+ * one that differs). Rejects a store link on a row of another kind, a
+ * store_url on a row that is neither android nor ios, and a store_url
+ * whose host is not one of the stores above. Notes what it moved. */
 void catalog_app_store_links(struct app *a, struct catalog_check *check);
 
 #endif

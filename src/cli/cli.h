@@ -16,6 +16,10 @@ int cli_migrate(struct cli *c, int argc, char **argv);
 int cli_catalog(struct cli *c, int argc, char **argv);
 int cli_user(struct cli *c, int argc, char **argv);
 int cli_token(struct cli *c, int argc, char **argv);
+int cli_examine(struct cli *c, int argc, char **argv);
+int cli_report(struct cli *c, int argc, char **argv);
+int cli_jobs(struct cli *c, int argc, char **argv);
+int cli_copy_store(struct cli *c, int argc, char **argv);
 
 /* True when argv has -h or --help. */
 int cli_wants_help(int argc, char **argv);

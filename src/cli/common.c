@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
@@ -35,6 +36,19 @@ cli_print_error(enum sp_err err, const char *fmt, ...)
   vfprintf(stderr, fmt, ap);
   va_end(ap);
   fputc('\n', stderr);
+}
+
+void
+cli_format_time(int64_t t, char *out, size_t len)
+{
+  if (t == 0) {
+    snprintf(out, len, "-");
+    return;
+  }
+  time_t tt = (time_t)t;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  strftime(out, len, "%Y-%m-%d %H:%M", &tm);
 }
 
 bool

@@ -4,6 +4,8 @@
 #define SIMPUL_CLI_COMMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 
@@ -13,6 +15,9 @@ struct store;
  * stderr, then, when `fmt` is not NULL, the detail on its own line. */
 void cli_print_error(enum sp_err err, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));
+
+/* Writes Unix time `t` as "YYYY-MM-DD HH:MM" in UTC, or "-" for 0. */
+void cli_format_time(int64_t t, char *out, size_t len);
 
 /* True when `url` names a PostgreSQL store. */
 bool cli_is_postgres(const char *url);

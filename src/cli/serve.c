@@ -1,19 +1,24 @@
-/* simpul serve: prepares the store (first administrator, sample city),
- * then serves the console, the JSON API, /healthz and /metrics until
- * SIGTERM or SIGINT. */
+/* simpul serve: binds the port, prepares the store (first administrator,
+ * sample city), then serves the console, the JSON API, /healthz and
+ * /metrics, and runs jobs and the examination schedule, until SIGTERM or
+ * SIGINT. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "account/account.h"
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "console/layout.h"
 #include "core/log.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
 #include "store/store.h"
 
 #define SAMPLE_META_KEY "sample_loaded"
@@ -39,9 +44,17 @@ serve_usage(FILE *out)
           "An SQLite store is created and migrated when needed; a PostgreSQL\n"
           "store must be migrated first with 'simpul migrate'. On the first\n"
           "start, with no user in the store, the account 'admin' is created\n"
-          "and its password printed once on standard output. With the\n"
-          "setting load_sample (on by default) an empty catalog is filled\n"
-          "once from DATA_DIR/agencies.csv and DATA_DIR/apps.csv.\n"
+          "once the port is bound, and its password printed once on\n"
+          "standard output. With the setting load_sample (on by default)\n"
+          "an empty catalog is filled once from DATA_DIR/agencies.csv and\n"
+          "DATA_DIR/apps.csv.\n"
+          "\n"
+          "A worker thread runs the jobs queued in the store (examinations\n"
+          "asked for on the console, the API or by the schedule), one at a\n"
+          "time, holding a lease of job_lease seconds that it renews; with\n"
+          "several nodes on one PostgreSQL store each job runs once. With\n"
+          "examine_interval above 0, every app is examined at the start of\n"
+          "each interval (counted from 00:00 UTC, 1 January 1970).\n"
           "\n"
           "/healthz and /metrics answer without login; restrict them at the\n"
           "proxy when they must not be public.\n");
@@ -180,6 +193,66 @@ load_sample(struct store *s, const struct config *cfg)
             cfg->data_dir, "added", added, "refused", refused, NULL);
 }
 
+/* Warns when the SQLite file or its folder cannot be written, because the
+ * server would start, serve reads, and fail every change. SQLite writes
+ * its journal files beside the store, so the folder counts too. */
+static void
+warn_if_read_only(const char *url)
+{
+  char dir[sizeof ((struct config *)0)->db];
+  if (cli_is_postgres(url))
+    return;
+  if (strncmp(url, "sqlite:", 7) == 0)
+    url += 7;
+  snprintf(dir, sizeof dir, "%s", url);
+  char *slash = strrchr(dir, '/');
+  if (slash == NULL)
+    snprintf(dir, sizeof dir, ".");
+  else
+    slash[slash == dir ? 1 : 0] = '\0';
+  const char *const paths[] = {url, dir};
+  for (size_t i = 0; i < 2; i++) {
+    if (access(paths[i], W_OK) == 0 || errno == ENOENT)
+      continue;
+    log_event(LOG_WARN, "serve.store_read_only", "path", paths[i], "error",
+              strerror(errno), "fix", "make the store file and its folder "
+              "writable for this user, or mount the folder read-write",
+              NULL);
+  }
+}
+
+/* Binds the port, then makes the first administrator and loads the sample
+ * city through `s` (closed on return), and starts serving. The port comes
+ * first, so a port in use stops `serve` before it prints a password that
+ * nobody could use. Returns NULL after printing the error. */
+static struct http_server *
+start_server(const struct config *cfg, struct store *s,
+             struct store_pool *pool)
+{
+  char err[1024];
+  enum sp_err why = SP_OK;
+  struct http_server *server = http_server_open(cfg, pool, &why, err,
+                                                sizeof err);
+  bool ready = server != NULL;
+  if (!ready)
+    cli_print_error(why, "%s", err);
+  if (ready)
+    ready = ensure_admin(s);
+  if (ready && cfg->load_sample)
+    load_sample(s, cfg);
+  store_close(s);
+  layout_use_for_error_pages();
+  if (ready && !http_server_run(server, err, sizeof err)) {
+    cli_print_error(SP_ERR_INTERNAL, "%s", err);
+    ready = false;
+  }
+  if (!ready) {
+    http_server_stop(server);
+    return NULL;
+  }
+  return server;
+}
+
 /* Waits for SIGTERM or SIGINT, blocked in every thread by the caller. */
 static int
 wait_for_stop(const sigset_t *stop)
@@ -207,21 +280,16 @@ cli_serve(struct cli *c, int argc, char **argv)
   if (!account_init(cfg->pwhash_concurrency))
     return 1;
 
+  warn_if_read_only(cfg->db);
   struct store *s = cli_open_store(c);
   if (s == NULL)
     return 1;
   const char *backend = s->ops->backend;
-  bool ready = ensure_admin(s);
-  if (ready && cfg->load_sample)
-    load_sample(s, cfg);
-  store_close(s);
-  if (!ready)
-    return 1;
-
   struct store_pool *pool = store_pool_open(cfg->db, cfg->store_pool, err,
                                             sizeof err);
   if (pool == NULL) {
     cli_print_error(SP_ERR_STORE, "%s", err);
+    store_close(s);
     return 1;
   }
   /* Blocked before any thread starts, so only sigwait below receives
@@ -233,9 +301,18 @@ cli_serve(struct cli *c, int argc, char **argv)
   pthread_sigmask(SIG_BLOCK, &stop, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  struct http_server *server = http_server_start(cfg, pool, err, sizeof err);
+  struct http_server *server = start_server(cfg, s, pool);
   if (server == NULL) {
-    cli_print_error(SP_ERR_CONFIG, "%s", err);
+    store_pool_close(pool);
+    return 1;
+  }
+  /* The worker runs jobs (examinations) and the examination schedule; it
+   * holds one pool connection while it works. */
+  struct jobs_worker *worker = jobs_worker_start(pool, cfg, NULL, err,
+                                                 sizeof err);
+  if (worker == NULL) {
+    cli_print_error(SP_ERR_INTERNAL, "%s", err);
+    http_server_stop(server);
     store_pool_close(pool);
     return 1;
   }
@@ -250,6 +327,7 @@ cli_serve(struct cli *c, int argc, char **argv)
   log_event(LOG_INFO, "serve.stopping", "signal",
             sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
   http_server_stop(server);
+  jobs_worker_stop(worker);
   store_pool_close(pool);
   log_event(LOG_INFO, "serve.stop", NULL);
   return 0;

@@ -73,19 +73,6 @@ token_add(struct cli *c, int argc, char **argv)
   return 0;
 }
 
-static void
-format_time(int64_t t, char *out, size_t len)
-{
-  if (t == 0) {
-    snprintf(out, len, "-");
-    return;
-  }
-  time_t tt = (time_t)t;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  strftime(out, len, "%Y-%m-%d %H:%M", &tm);
-}
-
 /* Finds the name of user `id` in `users`, "?" when it is not there. */
 static const char *
 user_name(const struct user_list *users, int64_t id)
@@ -119,8 +106,8 @@ token_list(struct cli *c)
   for (size_t i = 0; i < tokens.count; i++) {
     const struct api_token *t = &tokens.items[i];
     char created[24], used[24];
-    format_time(t->created_at, created, sizeof created);
-    format_time(t->last_used_at, used, sizeof used);
+    cli_format_time(t->created_at, created, sizeof created);
+    cli_format_time(t->last_used_at, used, sizeof used);
     printf("%-6" PRId64 " %-15s %-16s %-16s %-16s %-8s %s\n", t->id,
            t->prefix, user_name(&users, t->user_id), created, used,
            t->revoked_at ? "revoked" : "valid", t->name ? t->name : "");

@@ -41,6 +41,26 @@ format_time(int64_t t, char *out, size_t len)
   strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
+/* Writes a wait of `seconds` as "45 detik" or "3 menit" (rounded up). */
+static void
+format_wait(const struct http_request *rq, int seconds, char *out,
+            size_t len)
+{
+  if (seconds < 120)
+    snprintf(out, len, "%d %s", seconds, tr(rq, "detik", "seconds"));
+  else
+    snprintf(out, len, "%d %s", (seconds + 59) / 60,
+             tr(rq, "menit", "minutes"));
+}
+
+static void
+set_retry_after(struct http_response *rs, int seconds)
+{
+  char retry[16];
+  snprintf(retry, sizeof retry, "%d", seconds);
+  http_add_header(rs, "Retry-After", retry);
+}
+
 static const char *
 field_detail(const struct http_request *rq, const struct sp_field_error *fe)
 {
@@ -146,18 +166,12 @@ login_submit(struct http_request *rq, struct http_response *rs)
   }
   if (err == SP_ERR_THROTTLED) {
     metrics_login(LOGIN_THROTTLED);
-    int minutes = (result.retry_after + 59) / 60;
-    if (strcmp(rq->lang, "en") == 0)
-      snprintf(message, sizeof message,
-               "Too many failed attempts; try again within %d minutes or "
-               "ask an administrator to check your account.", minutes);
-    else
-      snprintf(message, sizeof message,
-               "Terlalu banyak percobaan gagal; coba lagi dalam %d menit "
-               "atau minta administrator memeriksa akun Anda.", minutes);
-    char retry[16];
-    snprintf(retry, sizeof retry, "%d", result.retry_after);
-    http_add_header(rs, "Retry-After", retry);
+    char wait[64];
+    format_wait(rq, result.retry_after, wait, sizeof wait);
+    snprintf(message, sizeof message, "%s %s.",
+             tr(rq, "Terlalu banyak percobaan gagal; coba lagi dalam",
+                "Too many failed attempts; try again in"), wait);
+    set_retry_after(rs, result.retry_after);
   } else if (err == SP_ERR_BAD_LOGIN) {
     metrics_login(LOGIN_FAILED);
     snprintf(message, sizeof message, "%s",
@@ -263,8 +277,11 @@ password_change(struct http_request *rq, struct http_response *rs)
   const char *password = http_form(rq, "password");
   const char *repeat = http_form(rq, "repeat");
   struct sp_field_error fe = {0};
+  struct login_policy policy;
+  int retry_after = 0;
   enum sp_err err;
 
+  login_policy_from_config(&policy, rq->cfg);
   if (password != NULL && repeat != NULL && strcmp(password, repeat) != 0) {
     sp_field_error_set(&fe, SP_ERR_BAD_REQUEST, "repeat",
                        "Kedua kata sandi baru berbeda; ketik yang sama dua "
@@ -273,15 +290,17 @@ password_change(struct http_request *rq, struct http_response *rs)
                        "twice.");
     err = fe.err;
   } else {
-    err = account_user_change_password(rq->store, rq->user->name,
+    err = account_user_change_password(rq->store, &policy, rq->user->name,
                                        http_form(rq, "current"), password,
-                                       &fe);
+                                       &fe, &retry_after);
   }
   if (err == SP_OK) {
     http_set_cookie(rq, rs, HTTP_SESSION_COOKIE, "", 0);
     http_redirect(rs, "/login?changed=1");
   } else if (fe.field[0] != '\0') {
     metrics_error(err);
+    if (err == SP_ERR_THROTTLED)
+      set_retry_after(rs, retry_after);
     render_password_form(rq, rs, &fe, sp_error_info(err)->http_status);
   } else {
     http_reply_error_page(rq, rs, err, NULL);
@@ -290,11 +309,17 @@ password_change(struct http_request *rq, struct http_response *rs)
 
 /* ---- the administrator's page ---- */
 
+/* Field errors one admin form can have at once: a new user's name,
+ * display name, role and password. */
+#define ADMIN_MAX_ERRORS 4
+
 /* The state of a failed admin form for the page rendered again: which
- * form failed, its error, and the values to show again. */
+ * form failed, its errors, and the values to show again. Functions that
+ * report one error write it to errors[0]; admin_refuse counts it. */
 struct admin_state {
   const char *form;          /* "user", "token", "role", ...; NULL if none */
-  struct sp_field_error fe;
+  struct sp_field_error errors[ADMIN_MAX_ERRORS];
+  size_t error_count;
   const char *name;
   const char *display_name;
   const char *role;
@@ -302,11 +327,16 @@ struct admin_state {
   const char *token_user;
 };
 
-static bool
-has_error(const struct admin_state *st, const char *form, const char *field)
+/* Returns the error of `field` in admin form `form`, or NULL. */
+static const struct sp_field_error *
+find_error(const struct admin_state *st, const char *form, const char *field)
 {
-  return st->form != NULL && strcmp(st->form, form) == 0 &&
-         strcmp(st->fe.field, field) == 0;
+  if (st->form == NULL || strcmp(st->form, form) != 0)
+    return NULL;
+  for (size_t i = 0; i < st->error_count; i++)
+    if (strcmp(st->errors[i].field, field) == 0)
+      return &st->errors[i];
+  return NULL;
 }
 
 /* close_input for `field` of the admin form `form`. */
@@ -315,7 +345,7 @@ finish_input(struct http_request *rq, struct buf *out,
              const struct admin_state *st, const char *form,
              const char *field, const char *id)
 {
-  close_input(rq, out, has_error(st, form, field) ? &st->fe : NULL, id);
+  close_input(rq, out, find_error(st, form, field), id);
 }
 
 struct text_input {
@@ -574,6 +604,27 @@ done_message(struct http_request *rq, const char *done)
   return NULL;
 }
 
+/* Lists every error of the failed form above the page's content; each
+ * error is also shown beside its field. */
+static void
+write_error_summary(struct http_request *rq, struct buf *out,
+                    const struct admin_state *st)
+{
+  if (st->form == NULL || st->error_count == 0)
+    return;
+  if (st->error_count == 1) {
+    html_printf(out, "<p class=\"error-summary\" role=\"alert\">%s</p>\n",
+                field_detail(rq, &st->errors[0]));
+    return;
+  }
+  html_printf(out, "<div class=\"error-summary\" role=\"alert\"><p>%s</p>"
+              "<ul>\n", tr(rq, "Perbaiki isian berikut:",
+                           "Correct these fields:"));
+  for (size_t i = 0; i < st->error_count; i++)
+    html_printf(out, "<li>%s</li>\n", field_detail(rq, &st->errors[i]));
+  html_raw(out, "</ul></div>\n");
+}
+
 static void
 render_admin(struct http_request *rq, struct http_response *rs,
              const struct admin_state *st, int status)
@@ -597,9 +648,7 @@ render_admin(struct http_request *rq, struct http_response *rs,
   if (done != NULL)
     html_printf(&rs->body, "<p class=\"flash\" role=\"status\">%s</p>\n",
                 done);
-  if (st->form != NULL)
-    html_printf(&rs->body, "<p class=\"error-summary\" role=\"alert\">%s</p>"
-                "\n", field_detail(rq, &st->fe));
+  write_error_summary(rq, &rs->body, st);
   write_users(rq, rs, &users, st);
   write_tokens(rq, rs, &tokens, &users, st);
   page_end(rq, rs);
@@ -633,13 +682,15 @@ render_secret(struct http_request *rq, struct http_response *rs,
   page_end(rq, rs);
 }
 
-/* Renders the admin page again with the field error in `st`; without one
- * (a store failure) renders the error page. */
+/* Renders the admin page again with the field errors in `st`; without
+ * one (a store failure) renders the error page. */
 static void
 admin_refuse(struct http_request *rq, struct http_response *rs,
              struct admin_state *st, enum sp_err err)
 {
-  if (st->fe.field[0] == '\0') {
+  if (st->error_count == 0 && st->errors[0].field[0] != '\0')
+    st->error_count = 1;
+  if (st->error_count == 0) {
     http_reply_error_page(rq, rs, err, NULL);
     return;
   }
@@ -669,11 +720,6 @@ admin_add_user(struct http_request *rq, struct http_response *rs)
     .display_name = http_form(rq, "display_name"),
     .role = http_form(rq, "role"),
   };
-  enum role role;
-  if (!parse_role_field(st.role, &role, &st.fe)) {
-    admin_refuse(rq, rs, &st, st.fe.err);
-    return;
-  }
   const char *password = http_form(rq, "password");
   char generated[ACCOUNT_GENERATED_PASSWORD_LEN + 1];
   bool generate = password == NULL || password[0] == '\0';
@@ -681,9 +727,18 @@ admin_add_user(struct http_request *rq, struct http_response *rs)
     account_password_generate(generated);
     password = generated;
   }
-  enum sp_err err = account_user_create(rq->store, st.name, st.display_name,
-                                        role, password, rq->user->name,
-                                        &st.fe, NULL);
+  /* Every field is checked before anything is saved, so the form shows
+   * all of its errors at once. */
+  st.error_count = account_user_check_fields(st.name, st.display_name,
+                                             password, st.errors,
+                                             ADMIN_MAX_ERRORS - 1);
+  enum role role = ROLE_VIEWER;
+  if (!parse_role_field(st.role, &role, &st.errors[st.error_count]))
+    st.error_count++;
+  enum sp_err err = st.error_count > 0 ? st.errors[0].err : SP_OK;
+  if (err == SP_OK)
+    err = account_user_create(rq->store, st.name, st.display_name, role,
+                              password, rq->user->name, &st.errors[0], NULL);
   if (err != SP_OK) {
     admin_refuse(rq, rs, &st, err);
   } else if (generate) {
@@ -707,7 +762,7 @@ refuse_own_account(struct http_request *rq, struct http_response *rs,
   if (strcmp(name, rq->user->name) != 0)
     return false;
   struct admin_state st = {.form = "self"};
-  sp_field_error_set(&st.fe, SP_ERR_FORBIDDEN, "name",
+  sp_field_error_set(&st.errors[0], SP_ERR_FORBIDDEN, "name",
                      "Anda tidak dapat mengubah peran atau menonaktifkan akun "
                      "sendiri; minta administrator lain.",
                      "You cannot change the role of, or disable, your own "
@@ -724,8 +779,8 @@ admin_set_role(struct http_request *rq, struct http_response *rs)
   enum role role;
   if (refuse_own_account(rq, rs, name))
     return;
-  if (!parse_role_field(http_form(rq, "role"), &role, &st.fe)) {
-    admin_refuse(rq, rs, &st, st.fe.err);
+  if (!parse_role_field(http_form(rq, "role"), &role, &st.errors[0])) {
+    admin_refuse(rq, rs, &st, st.errors[0].err);
     return;
   }
   enum sp_err err = account_user_set_role(rq->store, name, role,
@@ -773,7 +828,7 @@ admin_set_password(struct http_request *rq, struct http_response *rs)
     password = generated;
   }
   enum sp_err err = account_user_set_password(rq->store, name, password,
-                                              rq->user->name, &st.fe);
+                                              rq->user->name, &st.errors[0]);
   if (err != SP_OK) {
     admin_refuse(rq, rs, &st, err);
   } else if (generate) {
@@ -800,7 +855,7 @@ admin_add_token(struct http_request *rq, struct http_response *rs)
   char token[ACCOUNT_TOKEN_SIZE];
   enum sp_err err = account_token_create(rq->store, st.token_user,
                                          st.token_name, rq->user->name, token,
-                                         NULL, &st.fe);
+                                         NULL, &st.errors[0]);
   if (err != SP_OK) {
     admin_refuse(rq, rs, &st, err);
     return;

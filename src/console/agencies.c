@@ -267,7 +267,9 @@ edit_links(struct http_request *rq, struct http_response *rs,
 void
 console_agency_show(struct http_request *rq, struct http_response *rs)
 {
-  const char *code = rq->params[0];
+  char buf[80];
+  const char *code = record_path_code(&record_kind_agency, rq->params[0], buf,
+                                      sizeof buf);
   union record r = {0};
   enum store_rc rc = record_kind_agency.get(rq->store, code, &r);
   if (rc == STORE_NOT_FOUND) {

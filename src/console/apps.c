@@ -5,6 +5,7 @@
 
 #include "api/params.h"
 #include "console/console.h"
+#include "console/exam.h"
 
 /* Sortable columns of the list, in display order. */
 static const struct {
@@ -207,7 +208,9 @@ console_app_list(struct http_request *rq, struct http_response *rs)
 void
 console_app_show(struct http_request *rq, struct http_response *rs)
 {
-  const char *code = rq->params[0];
+  char buf[80];
+  const char *code = record_path_code(&record_kind_app, rq->params[0], buf,
+                                      sizeof buf);
   union record r = {0};
   enum store_rc rc = record_kind_app.get(rq->store, code, &r);
   if (rc == STORE_NOT_FOUND) {
@@ -230,6 +233,7 @@ console_app_show(struct http_request *rq, struct http_response *rs)
     html_printf(&rs->body, "/edit\">%s</a></p>\n", tr(rq, "Ubah", "Edit"));
   }
   console_record_fields(&record_kind_app, rq, rs, &r);
+  console_exam_section(rq, rs, &r.app);
   console_history(&record_kind_app, rq, rs, r.app.code);
   page_end(rq, rs);
   record_kind_app.release(&r);

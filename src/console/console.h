@@ -38,11 +38,16 @@ void console_record_update(const struct record_kind *k,
                            struct http_request *rq, struct http_response *rs);
 
 /* Renders the form page of `r` (forms.c): the add form when `create`, else
- * the edit form. `check` (may be NULL) contains the errors to show. */
+ * the edit form. `check` (may be NULL) contains the errors to show. An edit
+ * form carries `etag` (the entity tag of the version being edited) in a
+ * hidden input "etag". `current` (may be NULL) is the stored version after
+ * a save lost to someone else's: its differing values are shown above the
+ * form, which keeps the values of `r`. */
 void console_form_page(const struct record_kind *k, struct http_request *rq,
                        struct http_response *rs, const union record *r,
                        bool create, const struct catalog_check *check,
-                       int status);
+                       int status, const char *etag,
+                       const union record *current);
 
 /* Shared pieces (common.c). */
 
@@ -94,6 +99,10 @@ void console_flash_show(struct http_request *rq, struct http_response *rs);
  * is the list's URL with its query so far, ending in '?' or '&'. */
 void console_pager(struct http_request *rq, struct http_response *rs,
                    const char *base, int64_t page, int64_t total);
+
+/* Appends two table cells (dashboard.c): `count`, and its share of
+ * `total` as a <meter> with the percentage beside it. */
+void console_share_cells(struct buf *out, int64_t count, int64_t total);
 
 /* Reads the 1-based `page` parameter; false with `fe` set when invalid. */
 bool console_page_param(const struct http_request *rq, int64_t *page,

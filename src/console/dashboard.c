@@ -1,14 +1,26 @@
-/* The dashboard: how many applications and agencies the catalog has, and
- * the applications counted by kind, lifecycle status and agency. Each row
+/* The dashboard: how many applications and agencies the catalog has, the
+ * examination overview (needs_action.c), and the applications counted by
+ * kind, lifecycle status and agency. Each row
  * links to the application list filtered by it; the bars are <meter>
  * elements, because the pages' CSP allows no inline style. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "console/console.h"
+#include "console/exam.h"
 #include "core/log.h"
 
 #define DASHBOARD_AGENCY_ROWS 40   /* agencies with the most apps shown */
+
+void
+console_share_cells(struct buf *out, int64_t count, int64_t total)
+{
+  /* Rounded to the nearest whole percent. */
+  long long pct = total > 0 ? (count * 200 + total) / (2 * total) : 0;
+  html_printf(out, "<td class=\"num\">%lld</td><td><meter min=\"0\" "
+              "max=\"%lld\" value=\"%lld\">%lld%%</meter> %lld%%</td>",
+              (long long)count, (long long)total, (long long)count, pct, pct);
+}
 
 static int
 by_count_desc(const void *a, const void *b)
@@ -60,12 +72,9 @@ group_rows(struct http_request *rq, struct buf *out,
       html_url_param(out, key);
       html_printf(out, "\">%s</a>", label);
     }
-    /* Rounded to the nearest whole percent. */
-    long long pct = total > 0 ? (c->count * 200 + total) / (2 * total) : 0;
-    html_printf(out, "</th><td class=\"num\">%lld</td><td><meter min=\"0\" "
-                "max=\"%lld\" value=\"%lld\">%lld%%</meter> %lld%%</td></tr>\n",
-                (long long)c->count, (long long)total, (long long)c->count,
-                pct, pct);
+    html_raw(out, "</th>");
+    console_share_cells(out, c->count, total);
+    html_raw(out, "</tr>\n");
   }
   if (g->count > shown)
     html_printf(out, "<tr><td colspan=\"3\">%s %zu %s</td></tr>\n",
@@ -154,6 +163,7 @@ console_dashboard(struct http_request *rq, struct http_response *rs)
     .filter = "agency", .agencies = &agencies,
     .max_rows = DASHBOARD_AGENCY_ROWS,
   };
+  console_exam_overview(rq, rs);
   group_section(rq, rs, &by_kind, APP_GROUP_KIND, total);
   group_section(rq, rs, &by_status, APP_GROUP_STATUS, total);
   group_section(rq, rs, &by_agency, APP_GROUP_AGENCY, total);

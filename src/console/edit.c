@@ -55,7 +55,7 @@ console_record_new(const struct record_kind *k, struct http_request *rq,
   if (!ok)
     http_reply_error_page(rq, rs, SP_ERR_NOMEM, NULL);
   else
-    console_form_page(k, rq, rs, &r, true, NULL, 200);
+    console_form_page(k, rq, rs, &r, true, NULL, 200, NULL, NULL);
   k->release(&r);
 }
 
@@ -63,15 +63,18 @@ void
 console_record_edit(const struct record_kind *k, struct http_request *rq,
                     struct http_response *rs)
 {
-  const char *code = rq->params[0];
+  char buf[80], etag[CATALOG_ETAG_SIZE];
+  const char *code = record_path_code(k, rq->params[0], buf, sizeof buf);
   union record r = {0};
   enum store_rc rc = k->get(rq->store, code, &r);
   if (rc == STORE_NOT_FOUND)
     console_not_found(k, rq, rs, code);
   else if (rc != STORE_OK)
     console_store_error(rq, rs, rc, "get");
+  else if (!record_etag(k, &r, etag))
+    http_reply_error_page(rq, rs, SP_ERR_NOMEM, NULL);
   else
-    console_form_page(k, rq, rs, &r, false, NULL, 200);
+    console_form_page(k, rq, rs, &r, false, NULL, 200, etag, NULL);
   k->release(&r);
 }
 
@@ -90,11 +93,39 @@ redirect_to_record(const struct record_kind *k, struct http_response *rs,
   buf_free(&path);
 }
 
+/* Shows the form again after a save lost to someone else's: the stored
+ * version above, the person's values in the form, and the stored
+ * version's tag, so saving again replaces it deliberately. */
+static void
+conflict_form(const struct record_kind *k, struct http_request *rq,
+              struct http_response *rs, const union record *mine,
+              const char *code)
+{
+  union record current = {0};
+  char etag[CATALOG_ETAG_SIZE];
+  enum store_rc rc = k->get(rq->store, code, &current);
+
+  if (rc == STORE_NOT_FOUND)
+    console_not_found(k, rq, rs, code);
+  else if (rc != STORE_OK)
+    console_store_error(rq, rs, rc, "get");
+  else if (!record_etag(k, &current, etag))
+    http_reply_error_page(rq, rs, SP_ERR_NOMEM, NULL);
+  else
+    console_form_page(k, rq, rs, mine, false, NULL,
+                      sp_error_info(SP_ERR_CONFLICT)->http_status, etag,
+                      &current);
+  k->release(&current);
+}
+
 /* Saves `r` from a posted form and replies: a redirect to the record, the
- * form again with its errors, or an error page. */
+ * form again with its errors, or an error page. An update is made only if
+ * the record still has the tag the form was opened with (`if_etag`; NULL
+ * when the form sent none). */
 static void
 save_form(const struct record_kind *k, struct http_request *rq,
-          struct http_response *rs, union record *r, bool create)
+          struct http_response *rs, union record *r, bool create,
+          const char *if_etag)
 {
   struct catalog_check *check = calloc(1, sizeof *check);
   if (check == NULL) {
@@ -102,11 +133,13 @@ save_form(const struct record_kind *k, struct http_request *rq,
     return;
   }
   bool changed = false;
-  enum sp_err err = k->save(rq->store, r, create, actor_of(rq), check,
-                            &changed);
+  enum sp_err err = record_save_if(k, rq->store, r, create, if_etag,
+                                   actor_of(rq), check, &changed);
   const char *code = record_code(k, r);
 
-  if (err == SP_OK) {
+  if (err == SP_ERR_CONFLICT && check->error_count == 0) {
+    conflict_form(k, rq, rs, r, code ? code : "");
+  } else if (err == SP_OK) {
     console_flash_set(k, rq, rs, check);
     redirect_to_record(k, rs, code ? code : "", changed || create);
   } else if (err == SP_ERR_NOT_FOUND && check->error_count == 0) {
@@ -122,11 +155,13 @@ save_form(const struct record_kind *k, struct http_request *rq,
       check->error_count = 1;
     }
     console_form_page(k, rq, rs, r, create, check,
-                      sp_error_info(err)->http_status);
+                      sp_error_info(err)->http_status, if_etag, NULL);
   } else {
-    log_event(LOG_ERROR, "console.save_failed", "entity", k->entity,
-              "code", code, "error", sp_error_info(err)->code, "detail",
-              store_errmsg(rq->store), NULL);
+    /* Store failures were logged by catalog_save_*, with the store's
+     * message; only other failures are logged here. */
+    if (err != SP_ERR_STORE && err != SP_ERR_STORE_BUSY)
+      log_event(LOG_ERROR, "console.save_failed", "entity", k->entity,
+                "code", code, "error", sp_error_info(err)->code, NULL);
     http_reply_error_page(rq, rs, err, NULL);
   }
   free(check);
@@ -140,7 +175,7 @@ console_record_create(const struct record_kind *k, struct http_request *rq,
   if (!read_form(k, rq, &r, true))
     http_reply_error_page(rq, rs, SP_ERR_NOMEM, NULL);
   else
-    save_form(k, rq, rs, &r, true);
+    save_form(k, rq, rs, &r, true, NULL);
   k->release(&r);
 }
 
@@ -148,9 +183,13 @@ void
 console_record_update(const struct record_kind *k, struct http_request *rq,
                       struct http_response *rs)
 {
-  const char *code = rq->params[0];
+  char buf[80];
+  const char *code = record_path_code(k, rq->params[0], buf, sizeof buf);
+  const char *etag = http_form(rq, "etag");
   union record r = {0};
   enum store_rc rc = k->get(rq->store, code, &r);
+  if (etag != NULL && etag[0] == '\0')
+    etag = NULL;
   if (rc == STORE_NOT_FOUND)
     console_not_found(k, rq, rs, code);
   else if (rc != STORE_OK)
@@ -158,6 +197,6 @@ console_record_update(const struct record_kind *k, struct http_request *rq,
   else if (!read_form(k, rq, &r, false))
     http_reply_error_page(rq, rs, SP_ERR_NOMEM, NULL);
   else
-    save_form(k, rq, rs, &r, false);
+    save_form(k, rq, rs, &r, false, etag);
   k->release(&r);
 }

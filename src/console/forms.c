@@ -214,10 +214,45 @@ load_agencies(struct http_request *rq, const struct record_kind *k,
   return false;
 }
 
+/* Shows, after a lost race, the stored values that differ from the ones
+ * the person sent, which the form below keeps. */
+static void
+conflict_notice(const struct record_kind *k, struct http_request *rq,
+                struct buf *out, const union record *mine,
+                const union record *current)
+{
+  html_printf(out, "<div class=\"error-summary\" role=\"alert\"><p>%s</p>",
+              tr(rq, "Data belum tersimpan: orang lain mengubah data ini "
+                     "sejak Anda membuka formulir. Versi terkini ada di "
+                     "tabel ini; isian Anda tetap di formulir di bawah. "
+                     "Periksa, lalu simpan lagi untuk menimpa versi terkini.",
+                 "Nothing was saved: someone else changed this record "
+                 "since you opened the form. The current version is in "
+                 "this table; your values are kept in the form below. "
+                 "Check them, then save again to replace the current "
+                 "version."));
+  html_printf(out, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+              "</tr></thead><tbody>",
+              tr(rq, "Isian", "Field"), tr(rq, "Versi terkini", "Current"),
+              tr(rq, "Isian Anda", "Yours"));
+  for (size_t i = 0; i < *k->field_count; i++) {
+    const struct field_desc *f = &k->fields[i];
+    const char *now = field_get(current, f), *sent = field_get(mine, f);
+    if ((now == NULL && sent == NULL) ||
+        (now != NULL && sent != NULL && strcmp(now, sent) == 0))
+      continue;
+    html_printf(out, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>",
+                tr(rq, f->label_id, f->label_en), now ? now : "",
+                sent ? sent : "");
+  }
+  html_raw(out, "</tbody></table></div>\n");
+}
+
 void
 console_form_page(const struct record_kind *k, struct http_request *rq,
                   struct http_response *rs, const union record *r,
-                  bool create, const struct catalog_check *check, int status)
+                  bool create, const struct catalog_check *check, int status,
+                  const char *etag, const union record *current)
 {
   const char *code = record_code(k, r);
   struct agency_list agencies = {0};
@@ -239,6 +274,8 @@ console_form_page(const struct record_kind *k, struct http_request *rq,
   page_begin(rq, rs, title, k == &record_kind_app ? "apps" : "agencies");
   http_set_status(rs, status);
   html_printf(&rs->body, "<h1>%s</h1>\n", title);
+  if (current != NULL)
+    conflict_notice(k, rq, &rs->body, r, current);
   error_summary(&fc, k);
 
   if (create)
@@ -250,6 +287,9 @@ console_form_page(const struct record_kind *k, struct http_request *rq,
     html_raw(&rs->body, "\" class=\"record-form\">\n");
   }
   page_csrf_input(rq, rs);
+  if (!create && etag != NULL)
+    html_printf(&rs->body, "<input type=\"hidden\" name=\"etag\" value=\"%s\">",
+                etag);
   html_raw(&rs->body, "\n");
   for (size_t i = 0; i < *k->field_count; i++)
     form_field(&fc, &k->fields[i], field_get(r, &k->fields[i]));

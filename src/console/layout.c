@@ -18,6 +18,7 @@ static const struct nav_entry nav_entries[] = {
   {"dashboard", "/", "Dasbor", "Dashboard", ROLE_VIEWER},
   {"apps", "/apps", "Aplikasi", "Applications", ROLE_VIEWER},
   {"agencies", "/agencies", "Perangkat Daerah", "Agencies", ROLE_VIEWER},
+  {"jobs", "/jobs", "Pekerjaan", "Jobs", ROLE_VIEWER},
   {"admin", "/admin", "Admin", "Admin", ROLE_ADMIN},
 };
 
@@ -39,14 +40,15 @@ write_nav(struct http_request *rq, struct buf *out, const char *section)
   html_raw(out, "</ul></nav>\n");
 }
 
-/* The language link: to the other language, back to this page. */
+/* The language link: to the other language, back to this page, or for a
+ * page rendered for a form's POST, back to a page that a GET can show. */
 static void
 write_language_switch(struct http_request *rq, struct buf *out)
 {
   bool english = rq->lang != NULL && strcmp(rq->lang, "en") == 0;
   struct buf here;
   buf_init(&here, 900);
-  http_current_url(rq, &here);
+  http_return_url(rq, &here);
   html_printf(out, "<a class=\"lang\" href=\"/lang?to=%s&amp;next=",
               english ? "id" : "en");
   html_url_param(out, here.too_big ? "/" : buf_str(&here));
@@ -60,6 +62,13 @@ void
 page_begin(struct http_request *rq, struct http_response *rs,
            const char *title, const char *section)
 {
+  page_begin_refresh(rq, rs, title, section, 0);
+}
+
+void
+page_begin_refresh(struct http_request *rq, struct http_response *rs,
+                   const char *title, const char *section, int seconds)
+{
   struct buf *out = &rs->body;
   rs->content_type = "text/html; charset=utf-8";
   html_printf(out,
@@ -67,14 +76,18 @@ page_begin(struct http_request *rq, struct http_response *rs,
               "<meta charset=\"utf-8\">\n"
               "<meta name=\"viewport\" content=\"width=device-width, "
               "initial-scale=1\">\n"
-              "<title>%s · simpul</title>\n"
+              "<title>%s · simpul</title>\n",
+              tr(rq, "id", "en"), title);
+  if (seconds > 0)
+    html_printf(out, "<meta http-equiv=\"refresh\" content=\"%d\">\n",
+                seconds);
+  html_printf(out,
               "<link rel=\"stylesheet\" href=\"/static/simpul.css\">\n"
               "<link rel=\"icon\" href=\"data:,\">\n"
               "</head>\n<body>\n"
               "<a class=\"skip\" href=\"#main\">%s</a>\n"
               "<header class=\"top\">\n"
               "<a class=\"brand\" href=\"/\">simpul</a>\n",
-              tr(rq, "id", "en"), title,
               tr(rq, "Langsung ke isi", "Skip to content"));
   if (rq->user != NULL)
     write_nav(rq, out, section);
@@ -105,6 +118,22 @@ page_end(struct http_request *rq, struct http_response *rs)
                      "daerah",
                  "catalog, examination and integration of agency "
                  "applications"));
+}
+
+static void
+error_frame_begin(struct http_request *rq, struct http_response *rs,
+                  const char *title)
+{
+  page_begin(rq, rs, title, NULL);
+}
+
+static const struct http_page_frame error_frame = {error_frame_begin,
+                                                   page_end};
+
+void
+layout_use_for_error_pages(void)
+{
+  http_set_page_frame(&error_frame);
 }
 
 void

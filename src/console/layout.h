@@ -9,12 +9,22 @@
 
 /* Starts an HTML page titled `title` (escaped) in rs->body and sets the
  * content type. `section` marks the active navigation entry: "dashboard",
- * "apps", "agencies", "admin" or NULL. */
+ * "apps", "agencies", "jobs", "admin" or NULL. */
 void page_begin(struct http_request *rq, struct http_response *rs,
                 const char *title, const char *section);
 
+/* Like page_begin, with a <meta http-equiv="refresh"> that reloads the
+ * page after `seconds` (none when 0), so a page showing work in progress
+ * updates without JavaScript. The CSP has no directive that blocks it. */
+void page_begin_refresh(struct http_request *rq, struct http_response *rs,
+                        const char *title, const char *section, int seconds);
+
 /* Closes the page opened by page_begin. */
 void page_end(struct http_request *rq, struct http_response *rs);
+
+/* Makes error pages use this frame, so a signed-in user keeps the
+ * navigation on a 404 or 403. Call once before the server runs. */
+void layout_use_for_error_pages(void);
 
 /* Appends a hidden input carrying the CSRF token; every <form
  * method="post"> includes it. */

@@ -1,8 +1,10 @@
-/* The console's catalog pages. Reading needs the viewer role. The add and
- * edit forms and their POSTs need the staff role, and the dispatcher checks
- * it (with the CSRF token) before a handler runs. "/apps/new" comes before
+/* The console's catalog, examination and job pages. Reading needs the
+ * viewer role. The add and edit forms, their POSTs and the buttons that
+ * start examinations need the staff role, and the dispatcher checks it
+ * (with the CSRF token) before a handler runs. "/apps/new" comes before
  * "/apps/{code}", so an app coded "new" has no page of its own. */
 #include "console/console.h"
+#include "console/exam.h"
 
 static void
 app_new(struct http_request *rq, struct http_response *rs)
@@ -63,6 +65,13 @@ const struct http_route console_routes[] = {
    "app_update"},
   {"GET", "/apps/{code}/edit", app_edit, ACCESS_STAFF, ROUTE_PAGE,
    "app_edit"},
+  {"POST", "/apps/{code}/examine", console_examine_app, ACCESS_STAFF,
+   ROUTE_PAGE, "app_examine"},
+  {"POST", "/examine", console_examine_all, ACCESS_STAFF, ROUTE_PAGE,
+   "examine_all"},
+  {"GET", "/jobs", console_job_list, ACCESS_VIEWER, ROUTE_PAGE, "job_list"},
+  {"GET", "/jobs/{id}", console_job_show, ACCESS_VIEWER, ROUTE_PAGE,
+   "job_show"},
   {"GET", "/agencies", console_agency_list, ACCESS_VIEWER, ROUTE_PAGE,
    "agency_list"},
   {"POST", "/agencies", agency_create, ACCESS_STAFF, ROUTE_PAGE,

@@ -57,8 +57,11 @@ static const struct config_key config_keys[] = {
   INT_KEY(threads, 1, 256, "4", "threads serving requests"),
   INT_KEY(connection_limit, 1, 100000, "256",
           "open client connections at most"),
+  INT_KEY(per_ip_connection_limit, 1, 100000, "16",
+          "open connections from one client address at most"),
   INT_KEY(connection_timeout, 1, 3600, "15",
-          "seconds a client connection may stay idle"),
+          "seconds a client connection may stay idle, and the most a "
+          "request's line and headers may take to arrive"),
   LONG_KEY(max_body, 1024, 1073741824, "1048576",
            "bytes of one request body at most"),
   LONG_KEY(max_import, 1024, 1073741824, "16777216",
@@ -66,7 +69,11 @@ static const struct config_key config_keys[] = {
   INT_KEY(session_ttl, 60, 2592000, "28800",
           "seconds a console session lives without use"),
   INT_KEY(login_max_failures, 1, 1000, "5",
-          "failed logins per user or address within login_window"),
+          "failed logins per user within login_window before each further "
+          "attempt waits"),
+  INT_KEY(login_max_failures_per_address, 1, 100000, "50",
+          "failed logins per client address within login_window before "
+          "each further attempt from it waits"),
   INT_KEY(login_window, 1, 86400, "900",
           "seconds over which failed logins are counted"),
   INT_KEY(pwhash_concurrency, 1, 64, "2",
@@ -83,6 +90,28 @@ static const struct config_key config_keys[] = {
              "lowest level logged: debug, info, warn or error"),
   BOOL_KEY(load_sample, "true",
            "load the sample city from data_dir into an empty store"),
+  INT_KEY(examine_concurrency, 1, 1024, "64",
+          "sites examined at once"),
+  INT_KEY(examine_timeout, 1, 300, "5",
+          "seconds one site may take to answer, per request"),
+  INT_KEY(examine_max_redirects, 0, 50, "10",
+          "redirects followed per site at most"),
+  LONG_KEY(examine_max_body, 1024, 268435456, "2097152",
+           "bytes of one examined response body read at most"),
+  STRING_KEY(examine_cacert, "", NULL,
+             "PEM file of extra trusted root certificates, e.g. the city's "
+             "own CA"),
+  STRING_KEY(examine_allow_private, "", NULL,
+             "comma-separated CIDR ranges that examination may reach "
+             "although they are private, loopback or link-local"),
+  INT_KEY(examine_interval, 0, 31536000, "86400",
+          "seconds between scheduled examinations of every app; 0 turns "
+          "the schedule off"),
+  INT_KEY(job_lease, 5, 3600, "30",
+          "seconds a node holds a job without renewing its lease"),
+  STRING_KEY(node_id, "", NULL,
+             "name of this node in job leases; host name and process id "
+             "when empty"),
 };
 
 #define CONFIG_KEY_COUNT (sizeof config_keys / sizeof config_keys[0])

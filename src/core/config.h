@@ -15,11 +15,13 @@ struct config {
   int port;                  /* port: 8080 */
   int threads;               /* threads: MHD thread pool size, 4 */
   int connection_limit;      /* connection_limit: 256 */
+  int per_ip_connection_limit; /* per_ip_connection_limit: 16 */
   int connection_timeout;    /* connection_timeout: seconds idle, 15 */
   long max_body;             /* max_body: bytes of a request body, 1 MiB */
   long max_import;           /* max_import: bytes of one uploaded CSV, 16 MiB */
   int session_ttl;           /* session_ttl: seconds, 8 hours */
   int login_max_failures;    /* login_max_failures: per window, 5 */
+  int login_max_failures_per_address; /* per window and address, 50 */
   int login_window;          /* login_window: seconds, 900 */
   int pwhash_concurrency;    /* pwhash_concurrency: argon2id at once, 2 */
   int store_pool;            /* store_pool: connections per node, 8 */
@@ -29,6 +31,15 @@ struct config {
   char tls_key[1024];        /* tls_key */
   char log_level[16];        /* log_level: debug, info, warn, error */
   bool load_sample;          /* load_sample: load data_dir's city on first start */
+  int examine_concurrency;   /* examine_concurrency: sites at once, 64 */
+  int examine_timeout;       /* examine_timeout: seconds per request, 5 */
+  int examine_max_redirects; /* examine_max_redirects: 10 */
+  long examine_max_body;     /* examine_max_body: bytes read per response */
+  char examine_cacert[1024]; /* examine_cacert: extra trusted roots, PEM */
+  char examine_allow_private[1024]; /* examine_allow_private: CIDR list */
+  int examine_interval;      /* examine_interval: seconds, 0 = off, 86400 */
+  int job_lease;             /* job_lease: seconds, 30 */
+  char node_id[128];         /* node_id: name in job leases */
 };
 
 /* Fills `c` with the defaults. */

@@ -90,8 +90,20 @@ static const struct sp_error_info error_table[SP_ERR__COUNT] = {
                         "Too many attempts; try again later."},
   [SP_ERR_CONFLICT] = {"conflict", 409, "Data berubah bersamaan; coba lagi.",
                        "The data changed concurrently; try again."},
-  [SP_ERR_STORE] = {"store_error", 503, "Penyimpanan data gagal.",
-                    "The data store failed."},
+  [SP_ERR_PRECONDITION] = {"precondition_failed", 412,
+                           "Data sudah diubah orang lain sejak Anda "
+                           "membacanya (If-Match tidak cocok); baca lagi, "
+                           "lalu kirim ulang perubahan Anda.",
+                           "The record was changed since you read it "
+                           "(If-Match does not match); read it again, then "
+                           "send your change again."},
+  [SP_ERR_STORE] = {"store_error", 503,
+                    "Penyimpanan data gagal; coba lagi sebentar lagi. Bila "
+                    "terus gagal, operator perlu memeriksa penyimpanan data "
+                    "(lihat /healthz dan log).",
+                    "The data store failed; try again in a moment. If it "
+                    "keeps failing, the operator should check the store (see "
+                    "/healthz and the log)."},
   [SP_ERR_STORE_BUSY] = {"store_busy", 503, "Penyimpanan data sibuk; coba lagi.",
                          "The data store is busy; try again."},
   [SP_ERR_SCHEMA_OLD] = {"schema_old", 503,
@@ -107,6 +119,16 @@ static const struct sp_error_info error_table[SP_ERR__COUNT] = {
                      "The configuration is invalid."},
   [SP_ERR_INTERNAL] = {"internal_error", 500, "Terjadi kesalahan internal.",
                        "An internal error occurred."},
+  [SP_ERR_STORE_NOT_EMPTY] = {"store_not_empty", 409,
+                              "Penyimpanan tujuan tidak kosong.",
+                              "The target store is not empty."},
+  [SP_ERR_COPY_MISMATCH] = {"copy_mismatch", 500,
+                            "Salinan berbeda dari sumbernya.",
+                            "The copy differs from its source."},
+  [SP_ERR_LISTEN] = {"listen_failed", 500,
+                     "Server tidak dapat mendengarkan pada alamat dan port "
+                     "itu.",
+                     "The server cannot listen on that address and port."},
 };
 
 const struct sp_error_info *

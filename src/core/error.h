@@ -48,6 +48,7 @@ enum sp_err {
   SP_ERR_CSRF,
   SP_ERR_THROTTLED,
   SP_ERR_CONFLICT,
+  SP_ERR_PRECONDITION,      /* If-Match names another version: HTTP 412 */
   /* the system */
   SP_ERR_STORE,
   SP_ERR_STORE_BUSY,
@@ -57,6 +58,9 @@ enum sp_err {
   SP_ERR_NOMEM,
   SP_ERR_CONFIG,
   SP_ERR_INTERNAL,
+  SP_ERR_STORE_NOT_EMPTY,   /* copy-store: the target already has rows */
+  SP_ERR_COPY_MISMATCH,     /* copy-store: rows or checksums differ */
+  SP_ERR_LISTEN,            /* serve: the address and port cannot be bound */
   SP_ERR__COUNT
 };
 

@@ -73,7 +73,7 @@ split_path(struct http_ctx *c)
     size_t len = strcspn(p, "/");
     if (c->segment_count == HTTP_MAX_SEGMENTS)
       return false;
-    char *segment = http_percent_decode(p, len, false);
+    char *segment = http_percent_decode(p, len, false, NULL);
     if (segment == NULL)
       return false;
     c->segments[c->segment_count++] = segment;
@@ -83,26 +83,29 @@ split_path(struct http_ctx *c)
   }
 }
 
-/* Matches `pattern` against the request's segments and fills rq->params
- * with the "{x}" values on success. */
+/* Matches `pattern` against the first `count` of `segments`. On success
+ * fills `params` (may be NULL) with the "{x}" values. */
 static bool
-pattern_matches(struct http_ctx *c, const char *pattern)
+pattern_matches(char *const *segments, int count, const char *pattern,
+                const char **params, size_t *param_count)
 {
   const char *p = pattern + 1;
   int i = 0;
-  size_t params = 0;
+  size_t found = 0;
 
   if (*p == '\0')
-    return c->segment_count == 0;
+    return count == 0;
   for (;; i++) {
     size_t len = strcspn(p, "/");
-    if (i >= c->segment_count)
+    if (i >= count)
       return false;
-    const char *segment = c->segments[i];
+    const char *segment = segments[i];
     if (len >= 2 && p[0] == '{' && p[len - 1] == '}') {
-      if (segment[0] == '\0' || params == HTTP_MAX_PARAMS)
+      if (segment[0] == '\0' || found == HTTP_MAX_PARAMS)
         return false;
-      c->rq.params[params++] = segment;
+      if (params != NULL)
+        params[found] = segment;
+      found++;
     } else if (strlen(segment) != len || strncmp(segment, p, len) != 0) {
       return false;
     }
@@ -110,9 +113,10 @@ pattern_matches(struct http_ctx *c, const char *pattern)
       break;
     p += len + 1;
   }
-  if (i + 1 != c->segment_count)
+  if (i + 1 != count)
     return false;
-  c->rq.param_count = params;
+  if (param_count != NULL)
+    *param_count = found;
   return true;
 }
 
@@ -123,27 +127,68 @@ method_matches(const char *route_method, const char *method)
          (strcmp(route_method, "GET") == 0 && strcmp(method, "HEAD") == 0);
 }
 
+static void
+allow_method(char *allow, size_t allow_len, const char *method)
+{
+  if (strstr(allow, method) != NULL)
+    return;
+  size_t used = strlen(allow);
+  snprintf(allow + used, allow_len - used, "%s%s", used ? ", " : "", method);
+}
+
 /* Finds the route of the request. When only the method differs, writes the
- * methods the path allows into `allow` and returns NULL. */
+ * methods the path allows into `allow` and returns NULL. HEAD is allowed
+ * wherever GET is, because MHD serves it with the GET handler and sends
+ * the headers only. */
 static const struct http_route *
 find_route(struct http_ctx *c, char *allow, size_t allow_len)
 {
   allow[0] = '\0';
   for (size_t t = 0; t < ROUTE_TABLE_COUNT; t++) {
     for (const struct http_route *r = route_tables[t]; r->method; r++) {
-      if (!pattern_matches(c, r->pattern))
+      if (!pattern_matches(c->segments, c->segment_count, r->pattern,
+                           c->rq.params, &c->rq.param_count))
         continue;
       if (method_matches(r->method, c->method))
         return r;
-      if (strstr(allow, r->method) == NULL) {
-        size_t used = strlen(allow);
-        snprintf(allow + used, allow_len - used, "%s%s", used ? ", " : "",
-                 r->method);
-      }
+      allow_method(allow, allow_len, r->method);
+      if (strcmp(r->method, "GET") == 0)
+        allow_method(allow, allow_len, "HEAD");
     }
   }
   c->rq.param_count = 0;
   return NULL;
+}
+
+/* True when a GET route serves the first `count` segments of the path. */
+static bool
+get_route_exists(const struct http_ctx *c, int count)
+{
+  for (size_t t = 0; t < ROUTE_TABLE_COUNT; t++)
+    for (const struct http_route *r = route_tables[t]; r->method; r++)
+      if (strcmp(r->method, "GET") == 0 &&
+          pattern_matches(c->segments, count, r->pattern, NULL, NULL))
+        return true;
+  return false;
+}
+
+void
+http_return_url(const struct http_request *rq, struct buf *out)
+{
+  const struct http_ctx *c = http_ctx_of(rq);
+  if (strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0) {
+    http_current_url(rq, out);
+    return;
+  }
+  int count = c->segment_count;
+  while (count > 0 && !get_route_exists(c, count))
+    count--;
+  if (count == 0)
+    buf_putc(out, '/');
+  for (int i = 0; i < count; i++) {
+    buf_putc(out, '/');
+    html_url_param(out, c->segments[i]);
+  }
 }
 
 static void
@@ -166,13 +211,13 @@ reply_no_route(struct http_ctx *c, const char *allow)
  * cookie. A caller without valid credentials stays anonymous, except that
  * an API request with an invalid token gets SP_ERR_UNAUTHORIZED. */
 static enum sp_err
-authenticate(struct http_ctx *c)
+authenticate(struct http_ctx *c, enum http_route_kind kind)
 {
   struct http_request *rq = &c->rq;
   int64_t now = (int64_t)time(NULL);
   const char *auth = http_header(rq, "Authorization");
 
-  if (c->route->kind == ROUTE_API && auth != NULL) {
+  if (kind == ROUTE_API && auth != NULL) {
     if (strncasecmp(auth, "Bearer ", 7) != 0)
       return SP_ERR_UNAUTHORIZED;
     const char *token = auth + 7;
@@ -340,6 +385,34 @@ is_form_body(const char *content_type)
           content_type[sizeof form - 1] == ';');
 }
 
+/* Reads the query and, for a form post, the body's fields. False after
+ * writing the error: 400 naming a field that contains %00, or 503 when
+ * memory runs out. */
+static bool
+read_fields(struct http_ctx *c, enum http_route_kind kind)
+{
+  struct http_request *rq = &c->rq;
+  struct http_fields *bad = &c->query;
+  enum http_fields_rc rc = http_fields_from_query(&c->query, c->conn);
+  if (rc == HTTP_FIELDS_OK && is_form_body(rq->content_type)) {
+    bad = &c->form;
+    rc = http_fields_parse(&c->form, rq->body, rq->body_len);
+  }
+  if (rc == HTTP_FIELDS_OK)
+    return true;
+  if (rc == HTTP_FIELDS_NOMEM) {
+    http_reply_error_for(c, kind, SP_ERR_NOMEM, NULL, NULL);
+    return false;
+  }
+  char detail_id[160], detail_en[160];
+  snprintf(detail_id, sizeof detail_id, "parameter '%s' memuat byte NUL "
+           "(%%00); hapus dari nilainya", bad->nul_name);
+  snprintf(detail_en, sizeof detail_en, "the parameter '%s' contains a NUL "
+           "byte (%%00); remove it from the value", bad->nul_name);
+  http_reply_error_for(c, kind, SP_ERR_BAD_REQUEST, detail_id, detail_en);
+  return false;
+}
+
 /* Everything before the handler that needs the route: the store, the
  * caller, the language and the fields. False after writing a refusal. */
 static bool
@@ -356,14 +429,10 @@ prepare(struct http_ctx *c)
     return false;
   }
   c->pooled_store = true;
-  if (!http_fields_from_query(&c->query, c->conn) ||
-      (is_form_body(rq->content_type) &&
-       !http_fields_parse(&c->form, rq->body, rq->body_len))) {
-    http_reply_error_for(c, kind, SP_ERR_NOMEM, NULL, NULL);
+  if (!read_fields(c, kind))
     return false;
-  }
   read_pre_cookie(c);
-  enum sp_err err = authenticate(c);
+  enum sp_err err = authenticate(c, kind);
   choose_language(c);
   if (rq->user != NULL)
     snprintf(c->user_name, sizeof c->user_name, "%s", rq->user->name);
@@ -382,6 +451,25 @@ prepare(struct http_ctx *c)
   return check_access(c) && check_csrf(c);
 }
 
+/* Finds who sent a page request that matched no route, so its error page
+ * carries the signed-in user's navigation. A busy store or a bad cookie
+ * leaves the caller anonymous: the 404 or 405 is sent either way. */
+static void
+identify_visitor(struct http_ctx *c)
+{
+  if (http_kind_for_path(c->rq.path) != ROUTE_PAGE ||
+      http_cookie(&c->rq, HTTP_SESSION_COOKIE) == NULL)
+    return;
+  c->rq.store = store_pool_acquire(c->server->pool, STORE_WAIT_MS);
+  if (c->rq.store == NULL)
+    return;
+  c->pooled_store = true;
+  read_pre_cookie(c);
+  if (authenticate(c, ROUTE_PAGE) == SP_OK && c->rq.user != NULL)
+    snprintf(c->user_name, sizeof c->user_name, "%s", c->rq.user->name);
+  choose_language(c);
+}
+
 void
 http_dispatch(struct http_ctx *c)
 {
@@ -398,6 +486,7 @@ http_dispatch(struct http_ctx *c)
   c->route = find_route(c, allow, sizeof allow);
   if (c->route == NULL) {
     c->route_name = allow[0] ? "method_not_allowed" : "not_found";
+    identify_visitor(c);
     reply_no_route(c, allow);
     return;
   }

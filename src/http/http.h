@@ -120,6 +120,13 @@ json_t *http_json_body(const struct http_request *rq, enum sp_err *err,
  * that must come back to this page (/lang?next=...). */
 void http_current_url(const struct http_request *rq, struct buf *out);
 
+/* Appends a URL of this site that a GET can return to, for links such as
+ * the language switch. For GET and HEAD it is the request's own URL. For
+ * other methods (a form's POST) it is the request's path, or the nearest
+ * path above it, that a GET route serves (POST /admin/users/x/role gives
+ * /admin), and "/" when there is none. */
+void http_return_url(const struct http_request *rq, struct buf *out);
+
 /* Picks the Indonesian or English text by the request's language. */
 const char *tr(const struct http_request *rq, const char *id, const char *en);
 
@@ -148,9 +155,22 @@ void http_reply_json(struct http_response *rs, int status, json_t *json);
  * and detail_en. `fields` may be NULL when `count` is 0. */
 void http_reply_error_json(struct http_response *rs, enum sp_err err,
                            const struct sp_field_error *fields, size_t count);
-/* Renders an error page (status of `err`) in the request's language. */
+/* Renders an error page (status of `err`) in the request's language,
+ * inside the page frame set with http_set_page_frame. */
 void http_reply_error_page(struct http_request *rq, struct http_response *rs,
                            enum sp_err err, const char *detail);
+
+/* The frame error pages are drawn in: `begin` opens a page titled `title`
+ * (escaped by the frame) with the site's navigation, and `end` closes it.
+ * http/ does not include the faces, so the console hands its frame over
+ * at start. Until then error pages get a plain frame of their own. Set it
+ * before the server runs, because requests read it without a lock. */
+struct http_page_frame {
+  void (*begin)(struct http_request *rq, struct http_response *rs,
+                const char *title);
+  void (*end)(struct http_request *rq, struct http_response *rs);
+};
+void http_set_page_frame(const struct http_page_frame *frame);
 
 /* HTML built by construction: every %s argument of html_printf is escaped
  * (& < > " ' become entities), so dynamic text cannot inject markup. Only

@@ -25,6 +25,13 @@ struct http_field {
 struct http_fields {
   struct http_field items[HTTP_MAX_FIELDS];
   size_t count;
+  char nul_name[64];   /* a field whose name or value decodes to a NUL */
+};
+
+enum http_fields_rc {
+  HTTP_FIELDS_OK = 0,
+  HTTP_FIELDS_NOMEM,
+  HTTP_FIELDS_NUL      /* %00 in a field; its name is in nul_name */
 };
 
 struct http_server;
@@ -38,6 +45,7 @@ struct http_ctx {
   struct timespec started;
 
   char method[16];
+  bool http_1_1;                     /* the request line names HTTP/1.1 */
   char *raw_path;                    /* as sent, percent-encoded */
   char *path;                        /* decoded */
   char *segments[HTTP_MAX_SEGMENTS]; /* decoded path segments, owned */
@@ -63,9 +71,13 @@ struct http_ctx {
   char user_name[ACCOUNT_NAME_MAX + 1];
 };
 
+struct conn_watch;
+
 /* The server: the MHD daemon, its settings and the store pool. */
 struct http_server {
-  struct MHD_Daemon *daemon;
+  struct MHD_Daemon *daemon;         /* NULL until http_server_run */
+  int listen_fd;                     /* bound by http_server_open; -1 */
+  struct conn_watch *watch;
   struct config cfg;
   struct store_pool *pool;
   char *tls_cert;
@@ -80,14 +92,20 @@ http_ctx_of(const struct http_request *rq)
 
 /* request.c: decoding and the field lists. */
 /* Decodes %XX escapes of `in` (and '+' as a space when `plus`); returns a
- * new string, or NULL when memory runs out. */
-char *http_percent_decode(const char *in, size_t len, bool plus);
-/* Parses an application/x-www-form-urlencoded text into `fields`. */
-bool http_fields_parse(struct http_fields *fields, const char *text,
-                       size_t len);
-/* Reads the query arguments MHD split (left percent-encoded). */
-bool http_fields_from_query(struct http_fields *fields,
-                            struct MHD_Connection *conn);
+ * new string, or NULL when memory runs out. The decoded length, which is
+ * past the first NUL when %00 was decoded, goes to *out_len (may be
+ * NULL). */
+char *http_percent_decode(const char *in, size_t len, bool plus,
+                          size_t *out_len);
+/* Parses an application/x-www-form-urlencoded text into `fields`. A field
+ * with %00 in its name or value stops the parse: C strings would cut the
+ * value there without a word, so the request is refused instead. */
+enum http_fields_rc http_fields_parse(struct http_fields *fields,
+                                      const char *text, size_t len);
+/* Reads the query arguments MHD split (left percent-encoded), as
+ * http_fields_parse does. */
+enum http_fields_rc http_fields_from_query(struct http_fields *fields,
+                                           struct MHD_Connection *conn);
 void http_fields_free(struct http_fields *fields);
 
 /* csrf.c: the key every node shares, and tokens made from it. */
@@ -111,5 +129,24 @@ enum http_route_kind http_kind_for_path(const char *path);
 
 /* response.c: turns the finished http_response into an MHD response. */
 enum MHD_Result http_send(struct http_ctx *c);
+
+/* server.c: writes the client's IP address, or "unknown", into `out`. */
+void http_remote_address(struct MHD_Connection *conn, char *out, size_t len);
+
+/* watch.c: closes connections whose request line and headers have not
+ * arrived within `head_seconds` of the connection's start or of its
+ * previous response. conn_watch_notify is the MHD_OPTION_NOTIFY_CONNECTION
+ * callback (its closure is the watch); the access handler calls
+ * conn_watch_head_arrived at a request's first call, and the completion
+ * callback conn_watch_request_done. NOTE: a request body sent slowly is
+ * bounded only by MHD's idle timeout and by max_body. */
+struct conn_watch *conn_watch_start(int head_seconds, char *err,
+                                    size_t errlen);
+void conn_watch_stop(struct conn_watch *w);
+void conn_watch_notify(void *cls, struct MHD_Connection *conn,
+                       void **socket_context,
+                       enum MHD_ConnectionNotificationCode toe);
+void conn_watch_head_arrived(struct MHD_Connection *conn);
+void conn_watch_request_done(struct MHD_Connection *conn);
 
 #endif

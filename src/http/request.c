@@ -20,7 +20,7 @@ hex_value(char c)
 }
 
 char *
-http_percent_decode(const char *in, size_t len, bool plus)
+http_percent_decode(const char *in, size_t len, bool plus, size_t *out_len)
 {
   char *out = malloc(len + 1);
   size_t n = 0;
@@ -40,29 +40,40 @@ http_percent_decode(const char *in, size_t len, bool plus)
     }
   }
   out[n] = '\0';
+  if (out_len != NULL)
+    *out_len = n;
   return out;
 }
 
-static bool
+static enum http_fields_rc
 fields_add(struct http_fields *fields, const char *name, size_t name_len,
            const char *value, size_t value_len, bool plus)
 {
   if (fields->count >= HTTP_MAX_FIELDS)
-    return true; /* extra fields are ignored */
+    return HTTP_FIELDS_OK; /* extra fields are ignored */
   struct http_field *f = &fields->items[fields->count];
-  f->name = http_percent_decode(name, name_len, plus);
-  f->value = http_percent_decode(value, value_len, plus);
+  size_t decoded_name = 0, decoded_value = 0;
+  f->name = http_percent_decode(name, name_len, plus, &decoded_name);
+  f->value = http_percent_decode(value, value_len, plus, &decoded_value);
+  enum http_fields_rc rc = HTTP_FIELDS_OK;
   if (f->name == NULL || f->value == NULL) {
+    rc = HTTP_FIELDS_NOMEM;
+  } else if (strlen(f->name) != decoded_name ||
+             strlen(f->value) != decoded_value) {
+    snprintf(fields->nul_name, sizeof fields->nul_name, "%s", f->name);
+    rc = HTTP_FIELDS_NUL;
+  }
+  if (rc != HTTP_FIELDS_OK) {
     free(f->name);
     free(f->value);
     *f = (struct http_field){0};
-    return false;
+    return rc;
   }
   fields->count++;
-  return true;
+  return HTTP_FIELDS_OK;
 }
 
-bool
+enum http_fields_rc
 http_fields_parse(struct http_fields *fields, const char *text, size_t len)
 {
   size_t i = 0;
@@ -75,17 +86,19 @@ http_fields_parse(struct http_fields *fields, const char *text, size_t len)
       size_t name_len = eq ? (size_t)(eq - (text + i)) : end - i;
       const char *value = eq ? eq + 1 : text + end;
       size_t value_len = eq ? (size_t)(text + end - value) : 0;
-      if (!fields_add(fields, text + i, name_len, value, value_len, true))
-        return false;
+      enum http_fields_rc rc = fields_add(fields, text + i, name_len, value,
+                                          value_len, true);
+      if (rc != HTTP_FIELDS_OK)
+        return rc;
     }
     i = end + 1;
   }
-  return true;
+  return HTTP_FIELDS_OK;
 }
 
 struct query_walk {
   struct http_fields *fields;
-  bool ok;
+  enum http_fields_rc rc;
 };
 
 static enum MHD_Result
@@ -96,21 +109,18 @@ collect_argument(void *cls, enum MHD_ValueKind kind, const char *key,
   (void)kind;
   /* MHD has already turned '+' into spaces; the server's unescape callback
    * leaves %XX alone, so it is decoded here. */
-  if (!fields_add(walk->fields, key, strlen(key), value ? value : "",
-                  value ? strlen(value) : 0, false)) {
-    walk->ok = false;
-    return MHD_NO;
-  }
-  return MHD_YES;
+  walk->rc = fields_add(walk->fields, key, strlen(key), value ? value : "",
+                        value ? strlen(value) : 0, false);
+  return walk->rc == HTTP_FIELDS_OK ? MHD_YES : MHD_NO;
 }
 
-bool
+enum http_fields_rc
 http_fields_from_query(struct http_fields *fields, struct MHD_Connection *conn)
 {
-  struct query_walk walk = {fields, true};
+  struct query_walk walk = {fields, HTTP_FIELDS_OK};
   MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_argument,
                             &walk);
-  return walk.ok;
+  return walk.rc;
 }
 
 void

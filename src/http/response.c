@@ -16,6 +16,9 @@
   "default-src 'none'; style-src 'self'; img-src 'self' data:; "         \
   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+/* Retry-After of a 503 reply, in seconds, unless the handler set one. */
+#define SERVICE_RETRY_AFTER "5"
+
 void
 http_set_status(struct http_response *rs, int status)
 {
@@ -122,35 +125,62 @@ http_reply_error_json(struct http_response *rs, enum sp_err err,
   http_reply_json(rs, info->http_status, body);
 }
 
+static const struct http_page_frame *page_frame;
+
+void
+http_set_page_frame(const struct http_page_frame *frame)
+{
+  page_frame = frame;
+}
+
+/* The frame of error pages until a face sets its own. */
+static void
+plain_frame_begin(struct http_request *rq, struct http_response *rs,
+                  const char *title)
+{
+  html_printf(&rs->body,
+              "<!doctype html>\n<html lang=\"%s\">\n<head>\n"
+              "<meta charset=\"utf-8\">\n"
+              "<meta name=\"viewport\" content=\"width=device-width, "
+              "initial-scale=1\">\n<title>%s · simpul</title>\n"
+              "<link rel=\"stylesheet\" href=\"/static/simpul.css\">\n"
+              "<link rel=\"icon\" href=\"data:,\">\n</head>\n<body>\n"
+              "<header class=\"top\"><a class=\"brand\" href=\"/\">simpul"
+              "</a></header>\n<main>\n", tr(rq, "id", "en"), title);
+}
+
+static void
+plain_frame_end(struct http_request *rq, struct http_response *rs)
+{
+  (void)rq;
+  html_raw(&rs->body, "</main>\n</body>\n</html>\n");
+}
+
+static const struct http_page_frame plain_frame = {plain_frame_begin,
+                                                   plain_frame_end};
+
 void
 http_reply_error_page(struct http_request *rq, struct http_response *rs,
                       enum sp_err err, const char *detail)
 {
   const struct sp_error_info *info = sp_error_info(err);
-  const char *lang = rq->lang && strcmp(rq->lang, "en") == 0 ? "en" : "id";
+  const struct http_page_frame *frame = page_frame ? page_frame : &plain_frame;
+  const char *message = tr(rq, info->message_id, info->message_en);
+  char title[48];
   struct buf *out = &rs->body;
 
   metrics_error(err);
   rs->status = info->http_status;
   rs->content_type = "text/html; charset=utf-8";
   buf_reset(out);
-  /* A frame of its own rather than the console's page_begin: the HTTP
-   * layer serves the faces and does not depend on them. */
-  html_printf(out,
-              "<!doctype html>\n<html lang=\"%s\">\n<head>\n"
-              "<meta charset=\"utf-8\">\n"
-              "<meta name=\"viewport\" content=\"width=device-width, "
-              "initial-scale=1\">\n<title>%d · simpul</title>\n"
-              "<link rel=\"stylesheet\" href=\"/static/simpul.css\">\n"
-              "<link rel=\"icon\" href=\"data:,\">\n</head>\n<body>\n"
-              "<header class=\"top\"><a class=\"brand\" href=\"/\">simpul"
-              "</a></header>\n<main>\n<h1>%s</h1>\n",
-              lang, info->http_status,
-              strcmp(lang, "en") == 0 ? info->message_en : info->message_id);
+  snprintf(title, sizeof title, "%d", info->http_status);
+  frame->begin(rq, rs, title);
+  html_printf(out, "<h1>%s</h1>\n", message);
   if (detail != NULL && detail[0] != '\0')
     html_printf(out, "<p class=\"error-detail\">%s</p>\n", detail);
-  html_printf(out, "<p><a href=\"/\">%s</a></p>\n</main>\n</body>\n</html>\n",
+  html_printf(out, "<p><a href=\"/\">%s</a></p>\n",
               tr(rq, "Kembali ke dasbor", "Back to the dashboard"));
+  frame->end(rq, rs);
 }
 
 static void
@@ -187,6 +217,18 @@ add_extra_headers(struct MHD_Response *r, const struct http_response *rs)
   return cache_control;
 }
 
+/* True when the handler added a header named `name`. */
+static bool
+has_header(const struct http_response *rs, const char *name)
+{
+  size_t len = strlen(name);
+  for (size_t i = 0; i < rs->header_count; i++)
+    if (strncasecmp(rs->headers[i], name, len) == 0 &&
+        rs->headers[i][len] == ':')
+      return true;
+  return false;
+}
+
 enum MHD_Result
 http_send(struct http_ctx *c)
 {
@@ -214,6 +256,10 @@ http_send(struct http_ctx *c)
                           rs->content_type ? rs->content_type
                                            : "text/html; charset=utf-8");
   add_security_headers(r, c->rq.tls);
+  /* Every 503 is about a store or memory that may recover, so the reply
+   * gives clients and balancers a time to try again. */
+  if (rs->status == 503 && !has_header(rs, "Retry-After"))
+    MHD_add_response_header(r, "Retry-After", SERVICE_RETRY_AFTER);
   if (!add_extra_headers(r, rs))
     MHD_add_response_header(r, "Cache-Control", "no-store");
   MHD_add_response_header(r, "X-Request-Id", c->rq.request_id);

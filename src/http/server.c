@@ -1,6 +1,7 @@
-/* The libmicrohttpd server: its options, the per-request context from the
- * first callback to the completion notice, body reading with the max_body
- * cap, and the access log line of each request. */
+/* The libmicrohttpd server: the listening socket, its options, the
+ * per-request context from the first callback to the completion notice,
+ * body reading with the max_body cap, and the access log line of each
+ * request. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -24,8 +25,8 @@
 /* Largest TLS certificate or key file read. */
 #define TLS_FILE_MAX (1024 * 1024)
 
-static void
-remote_address(struct MHD_Connection *conn, char *out, size_t len)
+void
+http_remote_address(struct MHD_Connection *conn, char *out, size_t len)
 {
   const union MHD_ConnectionInfo *info =
     MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -63,7 +64,7 @@ ctx_free(struct http_ctx *c)
 
 static struct http_ctx *
 ctx_new(struct http_server *srv, struct MHD_Connection *conn,
-        const char *url, const char *method)
+        const char *url, const char *method, const char *version)
 {
   struct http_ctx *c = calloc(1, sizeof *c);
   if (c == NULL)
@@ -72,8 +73,9 @@ ctx_new(struct http_server *srv, struct MHD_Connection *conn,
   c->conn = conn;
   clock_gettime(CLOCK_MONOTONIC, &c->started);
   snprintf(c->method, sizeof c->method, "%s", method);
+  c->http_1_1 = version != NULL && strcmp(version, "HTTP/1.1") == 0;
   c->raw_path = strdup(url);
-  c->path = http_percent_decode(url, strlen(url), false);
+  c->path = http_percent_decode(url, strlen(url), false, NULL);
   if (c->raw_path == NULL || c->path == NULL) {
     ctx_free(c);
     return NULL;
@@ -81,7 +83,7 @@ ctx_new(struct http_server *srv, struct MHD_Connection *conn,
   unsigned char id[8];
   randombytes_buf(id, sizeof id);
   sodium_bin2hex(c->rq.request_id, sizeof c->rq.request_id, id, sizeof id);
-  remote_address(conn, c->rq.remote_addr, sizeof c->rq.remote_addr);
+  http_remote_address(conn, c->rq.remote_addr, sizeof c->rq.remote_addr);
   c->rq.method = c->method;
   c->rq.path = c->path;
   c->rq.body = "";
@@ -113,6 +115,28 @@ declared_too_large(struct http_ctx *c)
          n > (unsigned long long)c->server->cfg.max_body;
 }
 
+/* HTTP/1.1 requires a Host header (RFC 9112, section 3.2). MHD 0.9.75
+ * checks it only with MHD_OPTION_STRICT_FOR_CLIENT, which also rejects
+ * spaces in URLs and replies with its own English text, so the check is
+ * made here. */
+static bool
+lacks_host(struct http_ctx *c)
+{
+  return c->http_1_1 &&
+         MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Host") ==
+           NULL;
+}
+
+static void
+reply_no_host(struct http_ctx *c)
+{
+  c->route_name = "missing_host";
+  http_reply_error_for(c, http_kind_for_path(c->path), SP_ERR_BAD_REQUEST,
+                       "permintaan HTTP/1.1 tanpa header Host; kirim Host",
+                       "an HTTP/1.1 request without a Host header; send "
+                       "Host");
+}
+
 static void
 reply_too_large(struct http_ctx *c)
 {
@@ -135,17 +159,20 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 {
   struct http_ctx *c = *con_cls;
   enum MHD_Result ret = MHD_YES;
-  (void)version;
 
   if (c == NULL) {
-    c = ctx_new(cls, conn, url, method);
+    conn_watch_head_arrived(conn);
+    c = ctx_new(cls, conn, url, method, version);
     if (c == NULL) {
       log_event(LOG_ERROR, "http.out_of_memory", NULL);
       return MHD_NO;
     }
     *con_cls = c;
     log_set_request_id(c->rq.request_id);
-    if (declared_too_large(c)) {
+    if (lacks_host(c)) {
+      reply_no_host(c);
+      ret = http_send(c);
+    } else if (declared_too_large(c)) {
       c->body_too_large = true;
       reply_too_large(c);
       ret = http_send(c);
@@ -184,7 +211,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
   struct http_ctx *c = *con_cls;
   (void)cls;
-  (void)conn;
+  conn_watch_request_done(conn);
   if (c == NULL)
     return;
   *con_cls = NULL;
@@ -287,7 +314,7 @@ load_tls(struct http_server *s, char *err, size_t errlen)
 /* Fills `addr` from cfg->listen and cfg->port; false on a bad address. */
 static bool
 listen_address(const struct config *cfg, struct sockaddr_storage *addr,
-               bool *ipv6)
+               socklen_t *addr_len)
 {
   memset(addr, 0, sizeof *addr);
   struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
@@ -295,25 +322,59 @@ listen_address(const struct config *cfg, struct sockaddr_storage *addr,
   if (inet_pton(AF_INET, cfg->listen, &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET;
     v4->sin_port = htons((uint16_t)cfg->port);
-    *ipv6 = false;
+    *addr_len = sizeof *v4;
     return true;
   }
   if (inet_pton(AF_INET6, cfg->listen, &v6->sin6_addr) == 1) {
     v6->sin6_family = AF_INET6;
     v6->sin6_port = htons((uint16_t)cfg->port);
-    *ipv6 = true;
+    *addr_len = sizeof *v6;
     return true;
   }
   return false;
 }
 
+/* Opens, binds and listens on cfg->listen:cfg->port. The socket is made
+ * here rather than by MHD so that `serve` learns that the port is taken
+ * before it changes the store, and so that clients wait in the backlog
+ * until the daemon runs. Returns the socket, or -1 with `err` set. */
+static int
+bind_listener(const struct config *cfg, char *err, size_t errlen)
+{
+  struct sockaddr_storage addr;
+  socklen_t addr_len = 0;
+  if (!listen_address(cfg, &addr, &addr_len)) {
+    snprintf(err, errlen, "listen address '%s' is not an IPv4 or IPv6 "
+             "address; use e.g. 127.0.0.1 or ::1", cfg->listen);
+    return -1;
+  }
+  int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                  0);
+  int on = 1;
+  if (fd >= 0 && addr.ss_family == AF_INET6)
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+  if (fd < 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+      bind(fd, (struct sockaddr *)&addr, addr_len) != 0 ||
+      listen(fd, SOMAXCONN) != 0) {
+    int error = errno;
+    snprintf(err, errlen, "cannot listen on %s port %d: %s; stop the "
+             "program using that port, or choose another with --port or "
+             "--listen", cfg->listen, cfg->port, strerror(error));
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 static struct MHD_Daemon *
-start_daemon(struct http_server *s, struct sockaddr_storage *addr, bool ipv6)
+start_daemon(struct http_server *s)
 {
   const struct config *cfg = &s->cfg;
   unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                        MHD_USE_ITC | MHD_USE_ERROR_LOG;
-  if (ipv6)
+  if (strchr(cfg->listen, ':') != NULL)
     flags |= MHD_USE_IPv6;
   struct MHD_OptionItem tls[3] = {{MHD_OPTION_END, 0, NULL}};
   if (s->tls_cert != NULL) {
@@ -323,19 +384,18 @@ start_daemon(struct http_server *s, struct sockaddr_storage *addr, bool ipv6)
     tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key};
     tls[2] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
   }
-  /* Behind a load balancer every client has the balancer's address, so
-   * one address may use half of the node's connections, not fewer. */
-  unsigned int per_ip = (unsigned int)(cfg->connection_limit / 2);
   return MHD_start_daemon(
     flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
     MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
-    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr,
+    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->connection_limit,
-    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip > 0 ? per_ip : 1u,
+    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+    (unsigned int)cfg->per_ip_connection_limit,
     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout,
     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY_LIMIT,
     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+    MHD_OPTION_NOTIFY_CONNECTION, conn_watch_notify, s->watch,
     MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, s,
     MHD_OPTION_ARRAY, tls,
     MHD_OPTION_END);
@@ -344,6 +404,8 @@ start_daemon(struct http_server *s, struct sockaddr_storage *addr, bool ipv6)
 static void
 server_free(struct http_server *s)
 {
+  if (s->listen_fd >= 0)
+    close(s->listen_fd);
   if (s->tls_key != NULL)
     sodium_memzero(s->tls_key, strlen(s->tls_key));
   free(s->tls_key);
@@ -352,38 +414,50 @@ server_free(struct http_server *s)
 }
 
 struct http_server *
-http_server_start(const struct config *cfg, struct store_pool *pool,
-                  char *err, size_t errlen)
+http_server_open(const struct config *cfg, struct store_pool *pool,
+                 enum sp_err *why, char *err, size_t errlen)
 {
   struct http_server *s = calloc(1, sizeof *s);
+  *why = SP_ERR_CONFIG;
   if (s == NULL) {
+    *why = SP_ERR_NOMEM;
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
   s->cfg = *cfg;
   s->pool = pool;
-  struct sockaddr_storage addr;
-  bool ipv6 = false;
-  if (!listen_address(cfg, &addr, &ipv6)) {
-    snprintf(err, errlen, "listen address '%s' is not an IPv4 or IPv6 "
-             "address; use e.g. 127.0.0.1 or ::1", cfg->listen);
-    server_free(s);
-    return NULL;
-  }
+  s->listen_fd = -1;
   if (!http_csrf_load_key(cfg->key_file, err, errlen) ||
       !load_tls(s, err, errlen)) {
     server_free(s);
     return NULL;
   }
-  s->daemon = start_daemon(s, &addr, ipv6);
-  if (s->daemon == NULL) {
-    snprintf(err, errlen, "cannot listen on %s port %d (in use, or not an "
-             "address of this machine); choose another with --port or "
-             "--listen", cfg->listen, cfg->port);
+  s->listen_fd = bind_listener(cfg, err, errlen);
+  if (s->listen_fd < 0) {
+    *why = SP_ERR_LISTEN;
     server_free(s);
     return NULL;
   }
   return s;
+}
+
+bool
+http_server_run(struct http_server *s, char *err, size_t errlen)
+{
+  s->watch = conn_watch_start(s->cfg.connection_timeout, err, errlen);
+  if (s->watch == NULL)
+    return false;
+  s->daemon = start_daemon(s);
+  if (s->daemon == NULL) {
+    snprintf(err, errlen, "libmicrohttpd could not start on %s port %d; "
+             "see the http.mhd lines of the log", s->cfg.listen,
+             s->cfg.port);
+    conn_watch_stop(s->watch);
+    s->watch = NULL;
+    return false;
+  }
+  /* MHD closes the socket from now on, unless quiesced. */
+  return true;
 }
 
 void
@@ -391,9 +465,12 @@ http_server_stop(struct http_server *s)
 {
   if (s == NULL)
     return;
-  MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);
-  MHD_stop_daemon(s->daemon);
-  if (listen_fd != MHD_INVALID_SOCKET)
-    close(listen_fd);
+  if (s->daemon != NULL) {
+    MHD_socket quiesced = MHD_quiesce_daemon(s->daemon);
+    MHD_stop_daemon(s->daemon);
+    if (quiesced == MHD_INVALID_SOCKET)
+      s->listen_fd = -1;
+  }
+  conn_watch_stop(s->watch);
   server_free(s);
 }

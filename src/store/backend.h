@@ -14,4 +14,8 @@ struct store *sqlite_store_open(const char *path, char *err, size_t errlen);
  * URL's password masked) on failure. */
 struct store *postgres_store_open(const char *url, char *err, size_t errlen);
 
+/* Copies a PostgreSQL URL into `out` with its password (in the user
+ * part or a password= parameter) replaced by "***". */
+void postgres_mask_url(const char *url, char *out, size_t outlen);
+
 #endif

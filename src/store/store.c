@@ -69,6 +69,15 @@ store_open(const char *url, char *err, size_t errlen)
 }
 
 void
+store_url_mask(const char *url, char *out, size_t outlen)
+{
+  if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://"))
+    postgres_mask_url(url, out, outlen);
+  else
+    snprintf(out, outlen, "%s", url);
+}
+
+void
 store_close(struct store *s)
 {
   if (s != NULL)

@@ -21,6 +21,8 @@
 #include "account/model.h"
 #include "catalog/model.h"
 #include "core/error.h"
+#include "examine/model.h"
+#include "jobs/model.h"
 
 enum store_rc {
   STORE_OK = 0,
@@ -85,6 +87,32 @@ struct table_digest {
   int64_t rows;
   char sha256[65];
 };
+
+/* Rows that only copy-store reads whole; free with the _list_free. */
+struct session_list {
+  struct session *items;
+  size_t count;
+};
+struct login_failure {
+  int64_t id;
+  char *key;         /* "user:NAME" or "addr:IP" */
+  int64_t at;        /* Unix seconds */
+};
+struct login_failure_list {
+  struct login_failure *items;
+  size_t count;
+};
+struct meta_entry {
+  char *key;
+  char *value;       /* NULL when stored as NULL */
+};
+struct meta_list {
+  struct meta_entry *items;
+  size_t count;
+};
+void session_list_free(struct session_list *l);
+void login_failure_list_free(struct login_failure_list *l);
+void meta_list_free(struct meta_list *l);
 
 struct store;
 
@@ -178,6 +206,75 @@ struct store_ops {
   enum store_rc (*meta_put)(struct store *s, const char *key,
                             const char *value);
 
+  /* Whole-table reads and keyed inserts for copy-store, which copies every
+   * row with its id. The _page reads return up to `limit` rows (0 for no
+   * limit) whose key is after `after` (0 or NULL for the first page), in
+   * key order: change and login-failure ids ascending, session id hashes
+   * bytewise. throttle_add inserts one login failure with its id (0 makes
+   * a new id). meta_list returns every setting in bytewise key order. */
+  enum store_rc (*change_page)(struct store *s, int64_t after, int64_t limit,
+                               struct change_list *out);
+  enum store_rc (*session_page)(struct store *s, const char *after,
+                                int64_t limit, struct session_list *out);
+  enum store_rc (*throttle_page)(struct store *s, int64_t after,
+                                 int64_t limit,
+                                 struct login_failure_list *out);
+  enum store_rc (*throttle_add)(struct store *s,
+                                const struct login_failure *f);
+  enum store_rc (*meta_list)(struct store *s, struct meta_list *out);
+
+  /* Jobs. job_add sets j->id and returns STORE_CONFLICT when another job
+   * has the same dedupe_key, with j->id set to that job's id; a job with
+   * an id of its own (copy-store) keeps it, and a taken id is a conflict.
+   * Unset fields get defaults: state queued, params "{}", created_at now,
+   * scheduled_for created_at. job_claim takes the oldest job of `kind`
+   * that is queued and due (scheduled_for <= now), or running with a lease
+   * that ran out before `now`; it sets state running, the lease to
+   * `owner` until `lease_until`, started_at on the first claim, and fills
+   * `out`. Two callers never both get the same job (compare-and-set on
+   * the lease, no locks held across calls). STORE_NOT_FOUND when none.
+   * `out->taken_over` tells that the job was running under an expired
+   * lease. job_renew, job_progress and job_finish act only while `owner`
+   * holds the lease of a running job and return STORE_NOT_FOUND once it
+   * was lost; job_finish takes the state "done" or "failed". */
+  enum store_rc (*job_add)(struct store *s, struct job *j);
+  enum store_rc (*job_claim)(struct store *s, const char *kind,
+                             const char *owner, int64_t now,
+                             int64_t lease_until, struct job *out);
+  enum store_rc (*job_renew)(struct store *s, int64_t id, const char *owner,
+                             int64_t lease_until);
+  enum store_rc (*job_progress)(struct store *s, int64_t id,
+                                const char *owner, int64_t done,
+                                int64_t total);
+  enum store_rc (*job_finish)(struct store *s, int64_t id, const char *owner,
+                              const char *state, const char *error,
+                              int64_t at);
+  enum store_rc (*job_get)(struct store *s, int64_t id, struct job *out);
+  /* Newest first; `kind` NULL for all kinds; `limit` 0 for all. */
+  enum store_rc (*job_list)(struct store *s, const char *kind, int64_t limit,
+                            struct job_list *out);
+
+  /* Examination results. exam_result_put writes one result with its
+   * findings (replacing a result of the same run and app). */
+  enum store_rc (*exam_result_put)(struct store *s,
+                                   const struct exam_result *r);
+  /* Codes of the apps that have a result in run `run_id`. */
+  enum store_rc (*exam_result_codes)(struct store *s, int64_t run_id,
+                                     struct string_list *out);
+  enum store_rc (*exam_result_get)(struct store *s, int64_t run_id,
+                                   const char *app_code,
+                                   struct exam_result *out);
+  /* The newest result of one app, with findings. */
+  enum store_rc (*exam_latest)(struct store *s, const char *app_code,
+                               struct exam_result *out);
+  /* The newest result of every app that has one, with findings, ordered
+   * by app code. */
+  enum store_rc (*exam_latest_all)(struct store *s,
+                                   struct exam_result_list *out);
+  /* Results of one app, newest first, without findings. */
+  enum store_rc (*exam_history)(struct store *s, const char *app_code,
+                                int64_t limit, struct exam_result_list *out);
+
   /* Rows and a checksum of one table in a backend-neutral order. */
   enum store_rc (*table_digest)(struct store *s, const char *table,
                                 struct table_digest *out);
@@ -193,6 +290,10 @@ struct store {
  * "postgresql://..." or "postgres://..." for PostgreSQL. Does not migrate.
  * Returns NULL with a message in `err` (size `errlen`) on failure. */
 struct store *store_open(const char *url, char *err, size_t errlen);
+
+/* Copies a store URL into `out` (size `outlen`) for messages, with any
+ * password replaced by "***". */
+void store_url_mask(const char *url, char *out, size_t outlen);
 
 /* Closes and frees; NULL is ignored. */
 void store_close(struct store *s);

@@ -2,12 +2,16 @@
 # The JSON API under /api/v1/, tested through real HTTP against `simpul
 # serve` with the sample city loaded. It covers lists (filters, sorting,
 # paging), show, create with its duplicate and validation errors, update
-# and history, roles and tokens. It also sends bodies that are not JSON,
+# and history, roles and tokens, examination results and jobs. It also sends bodies that are not JSON,
 # nested too deep, too large or of the wrong content type.
 cd "$(dirname "$0")/../.." || exit 1
+# Examinations of the sample city run here: keep their lookups on this machine.
+SIMPUL_PRIVATE_NETWORK=${SIMPUL_PRIVATE_NETWORK:-1}
 source tests/lib/common.sh
+source tests/lib/exam.sh
 
-if ! start_simpul; then
+# The schedule is off: only the examinations this test starts run.
+if ! start_simpul --set examine_interval=0; then
   fail api_server_start "simpul serve did not start"
   exit 1
 fi
@@ -216,6 +220,123 @@ expect_eq api_history_unknown_404 "$STATUS" 404
 req GET /api/v1/agencies/IT-UNIT/history "$VIEWER"
 expect_eq api_agency_history "$(json '.items | length > 0')" true
 
+# --- examinations and jobs ----------------------------------------------
+# Results are put into the store with exam_seed.c: probing sites needs the
+# namespace harness of the examination tests.
+if exam_seed_build; then
+  cat >"$WORK/runs.json" <<EOF
+{"runs": [
+ {"ago": 86400, "results": [
+   {"app": "web-setda", "outcome": "ok", "http_status": 200,
+    "response_ms": 400, "grade": "B", "score": 70}]},
+ {"ago": 60, "results": [
+   {"app": "web-setda", "outcome": "ok", "http_status": 200,
+    "response_ms": 250, "grade": "A+", "score": 105,
+    "final_url": "https://web-setda.metrokota.test/",
+    "redirects": [{"url": "http://web-setda.metrokota.test/", "status": 301}],
+    "https_available": 1, "https_redirect": 1, "tls_valid": 1,
+    "tls_trusted": 1, "tls_issuer": "CN=Uji CA", "tls_expires_in": 7776000,
+    "tls_protocol": "TLSv1.3", "tests": {"x-frame-options": {"pass": true}},
+    "findings": [{"id": "server-version-disclosed", "severity": "low",
+                  "evidence": "Server: nginx/1.18.0"}]},
+   {"app": "web-bpkad", "outcome": "ok", "http_status": 200,
+    "response_ms": 200, "https_available": 1, "tls_valid": 0,
+    "tls_expires_in": -86400, "grade": "C", "score": 50,
+    "findings": [{"id": "tls-cert-expired", "severity": "high",
+                  "evidence": "notAfter passed"}]}]}
+]}
+EOF
+  mapfile -t RUN < <(exam_seed "$SIMPUL_DB" <"$WORK/runs.json" 2>"$WORK/seed.err")
+else
+  RUN=()
+fi
+expect_eq api_exam_seeded "${#RUN[@]}" 2
+NEWEST_RUN=${RUN[1]:-missing}
+
+req GET /api/v1/apps/web-setda/examinations "$VIEWER"
+expect_eq api_exam_history_200 "$STATUS" 200
+expect_eq api_exam_history_count "$(json '.items | length')" 2
+expect_eq api_exam_history_newest_first "$(json '[.items[].grade] | join(",")')" "A+,B"
+expect_eq api_exam_history_run "$(json '.items[0].run_id')" "$NEWEST_RUN"
+expect_eq api_exam_history_no_findings "$(json '.items[0] | has("findings")')" false
+expect_eq api_exam_history_availability "$(json '.items[0].availability')" reachable
+expect_match api_exam_history_time "$(json '.items[0].examined_at')" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$'
+req GET "/api/v1/apps/web-setda/examinations?limit=1" "$VIEWER"
+expect_eq api_exam_history_limit "$(json '.items | length')" 1
+req GET "/api/v1/apps/web-setda/examinations?limit=0" "$VIEWER"
+expect_eq api_exam_history_bad_limit_400 "$STATUS" 400
+req GET /api/v1/apps/no-such-app/examinations "$VIEWER"
+expect_eq api_exam_history_unknown_404 "$STATUS" 404
+req GET /api/v1/apps/web-setda/examinations ""
+expect_eq api_exam_history_anonymous_401 "$STATUS" 401
+
+req GET /api/v1/apps/web-setda/examinations/latest "$VIEWER"
+expect_eq api_exam_latest_200 "$STATUS" 200
+expect_eq api_exam_latest_grade "$(json '"\(.grade) \(.score)"')" "A+ 105"
+expect_eq api_exam_latest_redirect "$(json '.redirects[0].status')" 301
+expect_eq api_exam_latest_tls "$(json '"\(.tls.valid) \(.tls.trusted) \(.tls.protocol)"')" "true true TLSv1.3"
+expect_eq api_exam_latest_https "$(json '.https_available')" true
+expect_eq api_exam_latest_tests "$(json '.tests["x-frame-options"].pass')" true
+expect_eq api_exam_latest_finding "$(json '.findings[0].id')" server-version-disclosed
+expect_eq api_exam_latest_finding_evidence "$(json '.findings[0].evidence')" "Server: nginx/1.18.0"
+expect_eq api_exam_latest_remediation_en "$(json '.findings[0].remediation_en')" \
+  "$(jq -r '.findings["server-version-disclosed"].remediation_en' data/examine/findings.json)"
+expect_eq api_exam_latest_title_id "$(json '.findings[0].title_id')" \
+  "$(jq -r '.findings["server-version-disclosed"].title_id' data/examine/findings.json)"
+expect_eq api_exam_latest_no_action "$(json '.needs_action | length')" 0
+req GET /api/v1/apps/web-bpkad/examinations/latest "$VIEWER"
+expect_eq api_exam_latest_cert_expired "$(json '.needs_action | index("cert-expired") != null')" true
+req GET /api/v1/apps/web-disnaker/examinations/latest "$VIEWER"
+expect_eq api_exam_latest_never_404 "$STATUS" 404
+expect_match api_exam_latest_never_detail "$(json '.error.fields[0].detail_en')" 'POST /api/v1/examinations'
+
+req POST /api/v1/examinations "$VIEWER" '{}'
+expect_eq api_examine_viewer_403 "$STATUS" 403
+req POST /api/v1/examinations "$STAFF" '{"apps": ["web-setda", "web-setda"]}'
+expect_eq api_examine_202 "$STATUS" 202
+APP_JOB=$(json .id)
+expect_eq api_examine_kind "$(json .kind)" examine
+expect_eq api_examine_params "$(json '.params.apps | join(",")')" web-setda
+expect_eq api_examine_actor "$(json .created_by)" api-staff
+expect_match api_examine_state "$(json .state)" '^(queued|running|done)$'
+expect_match api_examine_location "$HEADERS" "[Ll]ocation: /api/v1/jobs/$APP_JOB"
+req POST /api/v1/examinations "$STAFF" '{}'
+expect_eq api_examine_all_202 "$STATUS" 202
+expect_eq api_examine_all_params "$(json '.params | length')" 0
+req POST /api/v1/examinations "$STAFF" '{"apps": ["web-setda", "no-such-app"]}'
+expect_eq api_examine_unknown_app_422 "$STATUS" 422
+expect_eq api_examine_unknown_app_code "$(json .error.code)" unknown_app
+expect_eq api_examine_unknown_app_field "$(json '.error.fields[0].field')" 'apps[1]'
+req POST /api/v1/examinations "$STAFF" '{"apps": []}'
+expect_eq api_examine_empty_apps_422 "$STATUS" 422
+req POST /api/v1/examinations "$STAFF" '{"apps": "web-setda"}'
+expect_eq api_examine_apps_not_list_422 "$STATUS" 422
+req POST /api/v1/examinations "$STAFF" '{"apps": [7]}'
+expect_eq api_examine_code_not_string_400 "$STATUS" 400
+req POST /api/v1/examinations "$STAFF" '{"app": ["web-setda"]}'
+expect_eq api_examine_unknown_field "$(json .error.code)" unknown_field
+req POST /api/v1/examinations "$STAFF" 'not json'
+expect_eq api_examine_bad_json_400 "$STATUS" 400
+
+req GET /api/v1/jobs "$VIEWER"
+expect_eq api_jobs_200 "$STATUS" 200
+expect_eq api_jobs_lists_new "$(json "[.items[].id] | index(${APP_JOB:-0}) != null")" true
+expect_eq api_jobs_newest_first "$(json '.items[0].id > .items[1].id')" true
+req GET "/api/v1/jobs?kind=examine&limit=1" "$VIEWER"
+expect_eq api_jobs_limit "$(json '.items | length')" 1
+req GET "/api/v1/jobs?kind=nothing-like-this" "$VIEWER"
+expect_eq api_jobs_other_kind "$(json '.items | length')" 0
+req GET "/api/v1/jobs?kind=BAD%20KIND" "$VIEWER"
+expect_eq api_jobs_bad_kind_400 "$STATUS" 400
+req GET "/api/v1/jobs/${APP_JOB:-missing}" "$VIEWER"
+expect_eq api_job_200 "$STATUS" 200
+expect_eq api_job_id "$(json .id)" "$APP_JOB"
+expect_match api_job_progress "$(json '.progress | "\(.done)/\(.total)"')" '^[0-9]+/[0-9]+$'
+req GET /api/v1/jobs/999999999 "$VIEWER"
+expect_eq api_job_unknown_404 "$STATUS" 404
+req GET /api/v1/jobs/abc "$VIEWER"
+expect_eq api_job_bad_id_404 "$STATUS" 404
+
 # --- bodies --------------------------------------------------------------
 req POST /api/v1/apps "$STAFF" 'this is not json'
 expect_eq api_bad_json_400 "$STATUS" 400
@@ -237,6 +358,82 @@ req GET /healthz ""
 expect_eq api_server_alive "$STATUS" 200
 req GET /api/v1/apps "$VIEWER"
 expect_eq api_catalog_intact "$(json .total)" 122
+
+# --- entity tags and If-Match ---------------------------------------------
+# patch_if PATH TAG BODY: PATCH with an If-Match header; sets STATUS, BODY.
+patch_if() {
+  STATUS=$(curl -sS -o "$WORK/body" -w '%{http_code}' -X PATCH --max-time 20 \
+    -H "Authorization: Bearer $STAFF" -H 'Content-Type: application/json' \
+    -H "If-Match: $2" --data-binary "$3" "$BASE$1" 2>/dev/null)
+  BODY=$(cat "$WORK/body")
+}
+etag_of() { printf '%s' "$HEADERS" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p'; }
+
+req GET /api/v1/apps/it-api-1 "$VIEWER"
+TAG=$(etag_of)
+expect_match api_etag_on_get "$TAG" '^"[0-9a-f]{64}"$'
+patch_if /api/v1/apps/it-api-1 "$TAG" '{"developer":"vendor"}'
+expect_eq api_if_match_200 "$STATUS" 200
+patch_if /api/v1/apps/it-api-1 "$TAG" '{"developer":"internal"}'
+expect_eq api_if_match_stale_412 "$STATUS" 412
+expect_eq api_if_match_stale_code "$(json .error.code)" precondition_failed
+req GET /api/v1/apps/it-api-1 "$VIEWER"
+expect_eq api_if_match_stale_not_written "$(json .developer)" vendor
+expect_match api_etag_changed "$(etag_of)" '^"[0-9a-f]{64}"$'
+[ "$(etag_of)" != "$TAG" ] && pass api_etag_differs_after_save ||
+  fail api_etag_differs_after_save "the tag stayed $TAG"
+patch_if /api/v1/apps/it-api-1 "W/$(etag_of)" '{"developer":"internal"}'
+expect_eq api_if_match_weak_412 "$STATUS" 412
+patch_if /api/v1/apps/it-api-1 '*' '{"developer":"internal"}'
+expect_eq api_if_match_star_200 "$STATUS" 200
+
+# Concurrent PATCHes of different fields, without If-Match: none is lost.
+fields=(purpose developer hosting audience launched last_updated)
+values=("Uji serentak" pusat cloud keduanya 2019 2024)
+for round in 1 2 3; do
+  pids=()
+  for i in "${!fields[@]}"; do
+    v=${values[$i]}
+    [ "${fields[$i]}" = purpose ] && v="Uji serentak $round"
+    curl -sS -o /dev/null -X PATCH --max-time 20 \
+      -H "Authorization: Bearer $STAFF" -H 'Content-Type: application/json' \
+      --data-binary "{\"${fields[$i]}\":\"$v\"}" "$BASE/api/v1/apps/it-api-1" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  req GET /api/v1/apps/it-api-1 "$VIEWER"
+  got=$(json '[.purpose, .developer, .hosting, .audience, .launched, .last_updated] | join(",")')
+  expect_eq "api_concurrent_patches_round_$round" "$got" \
+    "Uji serentak $round,pusat,cloud,keduanya,2019,2024"
+done
+
+# --- merges, codes in any case, and all errors at once -------------------
+req POST /api/v1/apps "$STAFF" '{"code":"mc-a","name":"Gabung A","kind":"webapp","agency":"DISKOMINFO"}'
+req POST /api/v1/apps "$STAFF" '{"code":"mc-b","name":"Gabung B","kind":"webapp","agency":"DISKOMINFO"}'
+req PATCH /api/v1/apps/mc-a "$STAFF" '{"status":"merged","merged_into":"mc-b"}'
+expect_eq api_merge_200 "$STATUS" 200
+req PATCH /api/v1/apps/mc-b "$STAFF" '{"status":"merged","merged_into":"mc-a"}'
+expect_eq api_merge_cycle_422 "$STATUS" 422
+expect_match api_merge_cycle_spelled "$(json '.error.fields[0].detail_en')" \
+  'cycle mc-b -> mc-a -> mc-b'
+req POST /api/v1/apps "$STAFF" '{"code":"mc-c","name":"Gabung C","kind":"webapp","agency":"DISKOMINFO","status":"merged","merged_into":"mc-a"}'
+expect_eq api_merge_into_merged_422 "$STATUS" 422
+expect_match api_merge_into_final "$(json '.error.fields[0].detail_en')" "merge into 'mc-b' instead"
+
+req GET /api/v1/agencies/diskominfo "$VIEWER"
+expect_eq api_lower_case_path_200 "$STATUS" 200
+expect_eq api_lower_case_path_code "$(json .code)" DISKOMINFO
+req POST /api/v1/apps "$STAFF" '{"code":"Case-Api","name":"Kasus","kind":"webapp","agency":"diskominfo"}'
+expect_eq api_case_create_201 "$STATUS" 201
+expect_eq api_case_app_code "$(json .code)" case-api
+expect_eq api_case_agency_code "$(json .agency)" DISKOMINFO
+req GET /api/v1/apps/CASE-API "$VIEWER"
+expect_eq api_upper_case_app_path_200 "$STATUS" 200
+req POST /api/v1/apps "$STAFF" '{"code":"near-api","name":"Dekat","kind":"webapp","agency":"DISKOMINF","url":"https://bad host"}'
+expect_eq api_all_errors_422 "$STATUS" 422
+expect_eq api_all_errors_fields "$(json '[.error.fields[].field] | sort | join(",")')" agency,url
+expect_match api_nearest_agency "$(json '.error.fields[] | select(.field == "agency") | .detail_en')" \
+  "did you mean 'DISKOMINFO'"
 
 # --- the server stops cleanly, with no sanitizer report ------------------
 kill -TERM "$SERVE_PID"

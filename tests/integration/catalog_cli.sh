@@ -21,14 +21,16 @@ APPS_HEADER="code,name,kind,agency,url,android_package,purpose,audience,develope
 run_import "$SHARED_DATA/apps.csv" "$SHARED_DATA/agencies.csv"
 expect_eq inventory_import_exit "$RC" 0
 expect_match inventory_import_summary "$OUT" \
-  '^added 156, updated 0, unchanged 0, refused 0$'
+  '^    added 156, updated 0, unchanged 0, refused 0$'
+expect_match inventory_import_summary_id "$OUT" \
+  '^ditambah 156, diperbarui 0, tidak berubah 0, ditolak 0$'
 expect_eq inventory_app_count "$(app_count)" 121
 expect_eq inventory_agency_count "$(agency_count)" 35
 
 run_import "$SHARED_DATA/agencies.csv" "$SHARED_DATA/apps.csv"
 expect_eq reimport_exit "$RC" 0
 expect_match reimport_summary "$OUT" \
-  '^added 0, updated 0, unchanged 156, refused 0$'
+  '^    added 0, updated 0, unchanged 156, refused 0$'
 expect_eq reimport_app_count "$(app_count)" 121
 
 simpul_cli catalog export --format csv --output "$WORK/before.csv" 2>/dev/null
@@ -289,6 +291,81 @@ sed 's/^new-portal,New portal,/new-portal,Newer portal,/' "$BAD/merged.csv" \
 run_import "$BAD/merged2.csv"
 expect_match reimport_updates "$OUT" 'added 0, updated 1, unchanged 1, refused 0'
 
+# --- merge cycles and merged targets --------------------------------------
+{
+  echo "$APPS_HEADER,status,merged_into"
+  echo 'cyc-one,Cycle one,webapp,DISKOMINFO,,,,,,,2012,2015,merged,cyc-two'
+  echo 'cyc-two,Cycle two,webapp,DISKOMINFO,,,,,,,2012,2015,merged,cyc-one'
+  echo 'via-old,Via old portal,webapp,DISKOMINFO,,,,,,,2012,2015,merged,old-portal'
+} >"$BAD/merge_cycle.csv"
+run_import "$BAD/merge_cycle.csv"
+expect_match merge_cycle_reason "$OUT" \
+  "merge_cycle.csv:2: column merged_into: the merge makes the cycle cyc-one -> cyc-two -> cyc-one: .*\\[invalid_merged_into\\]"
+expect_match merge_cycle_reason_id "$OUT" \
+  "merge_cycle.csv:2: kolom merged_into: penggabungan membentuk siklus cyc-one -> cyc-two -> cyc-one"
+if printf '%s' "$OUT" | grep -q 'cyc-.*neither in the catalog'; then
+  fail merge_cycle_not_unknown "the cycle is reported as an unknown application"
+else
+  pass merge_cycle_not_unknown
+fi
+expect_match merge_into_merged "$OUT" \
+  "merge_cycle.csv:4: column merged_into: application 'old-portal' is itself merged .*merge into 'new-portal' instead"
+
+# --- codes are normalised: agency upper case, app lower case --------------
+{
+  echo "$APPS_HEADER"
+  echo 'Case-App,Case app,webapp,diskominfo,,,,,,,2019,2020'
+  echo 'near-miss,Near miss,webapp,DISKOMINF,,,,,,,2019,2020'
+} >"$BAD/case.csv"
+run_import "$BAD/case.csv"
+expect_match case_app_code_note "$OUT" \
+  "case.csv:2: column code: note: wrote the code 'Case-App' as 'case-app'"
+expect_match case_agency_note "$OUT" \
+  "case.csv:2: column agency: note: wrote the code 'diskominfo' as 'DISKOMINFO'"
+expect_match case_stored_lower "$(simpul_cli catalog list apps 2>/dev/null)" '^case-app'
+
+# --- one-line text must not hide bidirectional controls -------------------
+{
+  echo "$APPS_HEADER"
+  printf 'bidi-app,Evil\xe2\x80\xaegnp.exe,webapp,DISKOMINFO,,,,,,,2019,2020\n'
+} >"$BAD/bidi.csv"
+run_import "$BAD/bidi.csv"
+expect_eq bidi_exit "$RC" 1
+expect_match bidi_error "$OUT" \
+  "bidi.csv:2: column name: value 'Evil.u202Egnp.exe' contains the invisible character U\\+202E .*\\[invalid_text\\]"
+
+# --- a file saved with ';' between columns --------------------------------
+printf 'code;name;kind;agency\nsemi;Semi;webapp;DISKOMINFO\n' >"$BAD/semicolon.csv"
+run_import "$BAD/semicolon.csv"
+expect_eq semicolon_exit "$RC" 1
+expect_match semicolon_error "$OUT" \
+  "semicolon.csv:1: the file uses ';' as separator: save it as CSV with comma separators \\[csv_header\\]"
+expect_match semicolon_error_id "$OUT" \
+  "semicolon.csv:1: berkas memakai ';' sebagai pemisah kolom"
+
+# --- messages are Indonesian first, then English --------------------------
+expect_match bilingual_error_order "$(printf '%s' "$OUT" | head -n 2 | tr '\n' '|')" \
+  "^[^|]*berkas memakai[^|]*\\|    [^|]*the file uses"
+
+# --- store_url only for known stores and mobile kinds ----------------------
+{
+  echo "code,name,kind,agency,store_url"
+  echo 'store-any,Any host,android,DISKOMINFO,https://apk.example.test/x.apk'
+  echo 'store-web,On website,website,DISKOMINFO,https://play.google.com/store/apps/details?id=id.go.x'
+  echo 'store-ok,Galaxy,android,DISKOMINFO,https://galaxystore.samsung.com/detail/id.go.x'
+  echo 'url-quote,Quote,website,DISKOMINFO,'
+} >"$BAD/store.csv"
+printf 'code,name,kind,agency,url\nurl-quote,Quote,website,DISKOMINFO,"https://q.metrokota.test/a""b"\n' >"$BAD/quote_url.csv"
+run_import "$BAD/store.csv"
+expect_match store_unknown_host "$OUT" \
+  "store.csv:2: column store_url: 'https://apk.example.test/x.apk' is not a link to a known app store"
+expect_match store_on_website "$OUT" \
+  "store.csv:3: column store_url: .* is a Google Play link but the kind is 'website'"
+expect_match store_galaxy_ok "$OUT" 'added 2, updated 0, unchanged 0, refused 2'
+run_import "$BAD/quote_url.csv"
+expect_match url_quote_refused "$OUT" \
+  "quote_url.csv:2: column url: URL .* contains a space, '\"', '<' or '>': percent-encode them"
+
 # --- export/import round trips --------------------------------------------
 simpul_cli catalog export --format csv --table agencies --output "$WORK/a1.csv" 2>/dev/null
 simpul_cli catalog export --format csv --table apps --output "$WORK/p1.csv" 2>/dev/null
@@ -339,6 +416,15 @@ expect_match rerun_summary "$(grep -v '^ts=' "$WORK/parts.out")" 'added 62, upda
 check rerun_same_catalog cmp -s "$WORK/whole.csv" "$WORK/parts.csv"
 
 # --- usage ----------------------------------------------------------------
+# --- --actor goes into the history: one printable line only -------------
+"$SIMPUL" --db "$SIMPUL_DB" --actor "$(printf 'ani\nforged line')" catalog export --format json >/dev/null 2>"$WORK/actor.err"
+expect_eq actor_newline_exit "$?" 2
+expect_match actor_newline_message "$(cat "$WORK/actor.err")" '--actor contains a control character'
+"$SIMPUL" --db "$SIMPUL_DB" --actor "$(printf 'ani\xe2\x80\xaeinmda')" catalog export --format json >/dev/null 2>&1
+expect_eq actor_bidi_exit "$?" 2
+"$SIMPUL" --db "$SIMPUL_DB" --actor "Ani Wijaya" catalog export --format json >/dev/null 2>&1
+expect_eq actor_plain_exit "$?" 0
+
 simpul_cli catalog import --help >"$WORK/help.out" 2>&1
 expect_eq help_exit "$?" 0
 expect_match help_mentions_exit_status "$(cat "$WORK/help.out")" "Exit status: 0 on success; 1 when a row was refused"

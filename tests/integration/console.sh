@@ -7,6 +7,7 @@
 # escaping of markup in names, and what a viewer may not do.
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lib/common.sh
+source tests/lib/console.sh
 
 if ! start_simpul; then
   fail console_server_start "simpul serve did not start"
@@ -20,56 +21,6 @@ printf '%s\n' "$PASSWORD" |
 printf '%s\n' "$PASSWORD" |
   simpul_cli user add page-viewer --role viewer --password-stdin >/dev/null ||
   fail console_setup "could not add the viewer user"
-
-# csrf_of FILE: prints the CSRF token of the first form in an HTML file.
-csrf_of() {
-  grep -o '<input[^>]*name="csrf"[^>]*>' "$1" | head -n 1 |
-    sed -n 's/.*value="\([^"]*\)".*/\1/p'
-}
-
-# page JAR METHOD PATH [FORM_DATA...]: sends one request with the cookie
-# jar JAR and sets STATUS, PAGE (the body) and LOCATION. Each FORM_DATA is
-# passed to curl --data-urlencode.
-page() {
-  local jar=$1 method=$2 path=$3
-  shift 3
-  local args=(-sS -b "$jar" -c "$jar" -o "$WORK/page" -D "$WORK/headers"
-              -w '%{http_code}' --max-time 20 -X "$method")
-  local field
-  for field in "$@"; do args+=(--data-urlencode "$field"); done
-  STATUS=$(curl "${args[@]}" "$BASE$path" 2>/dev/null)
-  PAGE=$(cat "$WORK/page")
-  LOCATION=$(sed -n 's/^[Ll]ocation: *\([^\r]*\)\r*$/\1/p' "$WORK/headers")
-}
-
-# login JAR NAME: logs in through the login form.
-login() {
-  local jar=$1
-  page "$jar" GET /login
-  local token
-  token=$(csrf_of "$WORK/page")
-  page "$jar" POST /login "name=$2" "password=$PASSWORD" "csrf=$token"
-  [ "$STATUS" = 303 ]
-}
-
-# form_token JAR PATH: fetches a page with a form, sets STATUS and PAGE as
-# page does, and sets TOKEN to the form's CSRF token.
-form_token() {
-  page "$1" GET "$2"
-  TOKEN=$(csrf_of "$WORK/page")
-}
-
-# contains NAME TEXT: PASS when the last page contains TEXT literally.
-contains() {
-  if grep -qF -- "$2" "$WORK/page"; then pass "$1"
-  else fail "$1" "the page does not contain '$2' (status $STATUS)"; fi
-}
-
-# lacks NAME TEXT: PASS when the last page does not contain TEXT.
-lacks() {
-  if grep -qF -- "$2" "$WORK/page"; then fail "$1" "the page contains '$2'"
-  else pass "$1"; fi
-}
 
 STAFF_JAR=$WORK/staff.jar
 VIEWER_JAR=$WORK/viewer.jar
@@ -92,6 +43,7 @@ contains console_dashboard_status_link 'href="/apps?status=active"'
 contains console_dashboard_agency_link 'href="/apps?agency=DISKOMINFO"'
 contains console_dashboard_bars '<meter min="0" max="121" value="22">'
 lacks console_dashboard_no_inline_style 'style='
+contains console_dashboard_none_examined '<th scope="row">Belum diperiksa</th><td class="num">121</td>'
 
 # --- app list ------------------------------------------------------------
 page "$VIEWER_JAR" GET /apps

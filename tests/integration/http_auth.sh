@@ -1,14 +1,16 @@
 #!/bin/bash
-# Accounts, sessions, CSRF, roles, API tokens, throttling and the security
-# headers, through real HTTP against a running `simpul serve`.
+# Accounts, sessions, CSRF, roles, API tokens, throttling, error pages and
+# the security headers, through real HTTP against a running `simpul serve`.
 # Login throttling counts failures per address too, so the cases that fail
 # logins on purpose send them from other loopback addresses (curl
 # --interface 127.0.0.N), which keeps 127.0.0.1 usable for the rest.
 source "$(dirname "$0")/../lib/common.sh"
 
 MAX_FAILURES=3
+MAX_ADDRESS_FAILURES=6
 if ! start_simpul --set key_file="$WORK/simpul.key" \
-  --set login_max_failures=$MAX_FAILURES; then
+  --set login_max_failures=$MAX_FAILURES \
+  --set login_max_failures_per_address=$MAX_ADDRESS_FAILURES; then
   fail http_auth_start "simpul serve did not start"
   exit 1
 fi
@@ -164,6 +166,46 @@ expect_eq admin_add_user "$code" 303
 expect_eq admin_add_user_redirect "$(header "$WORK/c5" Location)" \
   "/admin?done=user_added"
 
+# Every bad field of the add-user form is reported at once, beside it.
+code=$(http "$WORK/admin1" "$WORK/c6" --data-urlencode "csrf=$admin_token" \
+  --data-urlencode "name=bad name" --data-urlencode $'display_name=a\x01b' \
+  -d "role=bogus&password=short" "$BASE/admin/users")
+expect_eq admin_add_user_errors_status "$code" 422
+for id in new-name new-display new-role new-password; do
+  expect_match "admin_add_user_error_$id" "$(cat "$WORK/c6")" \
+    "aria-describedby=\"$id-error\"><p class=\"field-error\" id=\"$id-error\">"
+done
+expect_eq admin_add_user_errors_listed \
+  "$(sed -n '/class="error-summary"/,/<\/ul>/p' "$WORK/c6" | grep -c '^<li>')" 4
+
+# The language link of a page rendered for a POST leads to a page that a
+# GET can show, not to the POST-only path.
+lang_href=$(sed -n 's/.*class="lang" href="\([^"]*\)".*/\1/p' "$WORK/c6" |
+  head -n 1 | sed 's/&amp;/\&/g')
+expect_eq lang_link_after_post "$lang_href" "/lang?to=en&next=%2Fadmin"
+http "$WORK/admin1" "$WORK/c7" "$BASE$lang_href" >/dev/null
+next=$(header "$WORK/c7" Location)
+code=$(http "$WORK/admin1" "$WORK/c8" "$BASE$next")
+expect_eq lang_link_after_post_leads_to_page "$code" 200
+http "$WORK/admin1" "$WORK/c9" "$BASE/lang?to=id&next=/admin" >/dev/null
+
+# Error pages keep the signed-in user's navigation.
+code=$(http "$WORK/admin1" "$WORK/e404" "$BASE/no/such/page")
+expect_eq error_page_404_status "$code" 404
+expect_match error_page_404_navigation "$(cat "$WORK/e404")" \
+  '<nav aria-label="Navigasi utama">'
+expect_match error_page_404_logout "$(cat "$WORK/e404")" 'action="/logout"'
+code=$(http "$WORK/admin1" "$WORK/e400" "$BASE/apps?page=abc")
+expect_eq error_page_400_status "$code" 400
+expect_match error_page_400_navigation "$(cat "$WORK/e400")" \
+  '<nav aria-label="Navigasi utama">'
+expect_match error_page_400_detail "$(cat "$WORK/e400")" \
+  'class="error-detail">halaman &#39;abc&#39;'
+code=$(http "$WORK/admin1" "$WORK/e405" "$BASE/logout")
+expect_eq error_page_405_status "$code" 405
+expect_match error_page_405_navigation "$(cat "$WORK/e405")" \
+  '<nav aria-label="Navigasi utama">'
+
 # --- users from the command line, roles ---
 printf '%s\n' viewer1-password |
   simpul_cli user add viewer1 --role viewer --password-stdin \
@@ -173,6 +215,8 @@ code=$(login "$WORK/viewer" viewer1 viewer1-password)
 expect_eq viewer_login "$code" 303
 code=$(http "$WORK/viewer" "$WORK/v1" "$BASE/admin")
 expect_eq viewer_admin_page_forbidden "$code" 403
+expect_match viewer_403_page_navigation "$(cat "$WORK/v1")" \
+  '<nav aria-label="Navigasi utama">'
 code=$(http "$WORK/viewer" "$WORK/v2" "$BASE/")
 viewer_token=$(csrf_from "$WORK/v2")
 code=$(http "$WORK/viewer" "$WORK/v3" -d "csrf=$viewer_token" \
@@ -311,19 +355,58 @@ printf '%s\n' throttle-password |
 for i in $(seq 1 $MAX_FAILURES); do
   login "$WORK/th$i" throttled wrong-password-1 --interface "127.0.0.$((10 + i))" >/dev/null
 done
+# Past the limit the next attempt waits a little over 2 s, whatever the
+# password; after the wait the right one logs in.
 code=$(login "$WORK/th" throttled throttle-password --interface 127.0.0.20)
 expect_eq throttle_per_user_429 "$code" 429
-expect_match throttle_retry_after "$(header "$WORK/login.post" Retry-After)" '^[0-9]+$'
+retry=$(header "$WORK/login.post" Retry-After)
+expect_match throttle_retry_after "$retry" '^[1-3]$'
+expect_match throttle_page_says_seconds "$(cat "$WORK/login.post")" \
+  'coba lagi dalam [1-3] detik'
+sleep "${retry:-3}"
+code=$(login "$WORK/th" throttled throttle-password --interface 127.0.0.20)
+expect_eq throttle_per_user_passes_after_wait "$code" 303
 
+# One person's typos at the account limit leave the rest of an office
+# behind the same address working. The address has a higher limit of its
+# own.
 printf '%s\n' address-password |
   simpul_cli user add addressed --role viewer --password-stdin >/dev/null 2>&1
 for i in $(seq 1 $MAX_FAILURES); do
   login "$WORK/ad$i" "nobody$i" wrong-password-1 --interface 127.0.0.30 >/dev/null
 done
 code=$(login "$WORK/ad" addressed address-password --interface 127.0.0.30)
+expect_eq throttle_address_below_limit_ok "$code" 303
+for i in $(seq $((MAX_FAILURES + 1)) $MAX_ADDRESS_FAILURES); do
+  login "$WORK/ad$i" "nobody$i" wrong-password-1 --interface 127.0.0.30 >/dev/null
+done
+code=$(login "$WORK/ad3" addressed address-password --interface 127.0.0.30)
 expect_eq throttle_per_address_429 "$code" 429
 code=$(login "$WORK/ad2" addressed address-password --interface 127.0.0.31)
 expect_eq throttle_other_address_ok "$code" 303
+
+# Wrong current passwords on the password page are throttled the same way.
+printf '%s\n' pwcheck-password |
+  simpul_cli user add pwcheck --role viewer --password-stdin >/dev/null 2>&1
+code=$(login "$WORK/pwc" pwcheck pwcheck-password --interface 127.0.0.40)
+expect_eq password_throttle_login "$code" 303
+http "$WORK/pwc" "$WORK/pwc.form" --interface 127.0.0.40 \
+  "$BASE/account/password" >/dev/null
+pwc_token=$(csrf_from "$WORK/pwc.form")
+for i in $(seq 1 $MAX_FAILURES); do
+  http "$WORK/pwc" "$WORK/pwc$i" --interface 127.0.0.40 -d "csrf=$pwc_token" \
+    -d "current=wrong-current-$i&password=pwcheck-new-pass&repeat=pwcheck-new-pass" \
+    "$BASE/account/password" >/dev/null
+done
+code=$(http "$WORK/pwc" "$WORK/pwc.t" --interface 127.0.0.40 \
+  -d "csrf=$pwc_token" \
+  -d "current=pwcheck-password&password=pwcheck-new-pass&repeat=pwcheck-new-pass" \
+  "$BASE/account/password")
+expect_eq password_change_throttled_429 "$code" 429
+expect_match password_change_retry_after \
+  "$(header "$WORK/pwc.t" Retry-After)" '^[1-3]$'
+expect_match password_change_throttle_beside_field "$(cat "$WORK/pwc.t")" \
+  'id="current-error">Terlalu banyak kata sandi sekarang yang salah'
 
 curl -s "$BASE/metrics" >"$WORK/m2"
 expect_match metrics_login_counts "$(cat "$WORK/m2")" \
@@ -338,6 +421,23 @@ for secret in "$ADMIN_PASSWORD" "$session1" "$viewer_api" "$staff_api" \
   [ -n "$secret" ] && grep -qF -- "$secret" "$SERVE_LOG" && leaked=1
 done
 expect_eq log_has_no_secrets "$leaked" 0
+
+# --- a port in use: serve stops before it makes an administrator ---
+"$SIMPUL" --db "$WORK/busy.db" serve --port "$PORT" \
+  --set key_file="$WORK/simpul.key" --set load_sample=false \
+  >"$WORK/busy.out" 2>"$WORK/busy.err"
+expect_eq busy_port_exit_status "$?" 1
+expect_match busy_port_error "$(cat "$WORK/busy.err")" \
+  "tidak dapat mendengarkan.*The server cannot listen"
+expect_match busy_port_detail "$(cat "$WORK/busy.err")" \
+  "cannot listen on 127\.0\.0\.1 port $PORT: Address already in use"
+if grep -q 'password:' "$WORK/busy.out"; then
+  fail busy_port_no_password "a password was printed: $(cat "$WORK/busy.out")"
+else
+  pass busy_port_no_password
+fi
+expect_eq busy_port_no_user \
+  "$("$SIMPUL" --db "$WORK/busy.db" user list 2>/dev/null | grep -c admin)" 0
 
 # --- TLS: HSTS and Secure cookies ---
 if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \

@@ -1,6 +1,8 @@
 #!/bin/bash
-# The store on PostgreSQL 15. Runs the shared store tests (test_store)
-# against a private server, then the cases only PostgreSQL has:
+# The store on PostgreSQL 15. Runs the shared store tests (test_store), the
+# copy-store tests (test_copy, into empty databases), the parent-cycle race
+# (test_catalog_concurrency) and the job runner (test_jobs) against a
+# private server, then the cases only PostgreSQL has:
 # - connection errors name the server and hide the password;
 # - one connection fails fast while the server is down and recovers by
 #   itself when the server is back;
@@ -36,6 +38,48 @@ run_shared_tests() {
   fi
 }
 run_shared_tests
+
+# run_unit_test NAME VAR=VALUE...: runs the unit test program NAME with
+# the given environment, its case names prefixed with pg_.
+run_unit_test() {
+  local name=$1 rc
+  shift
+  env "$@" "$TEST_BIN_DIR/$name" >"$WORK/$name.out" 2>"$WORK/$name.err"
+  rc=$?
+  sed -n 's/^PASS /PASS pg_/p; s/^FAIL /FAIL pg_/p' "$WORK/$name.out"
+  if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$WORK/$name.out"; then
+    fail "pg_$name" "exited with status $rc; stderr follows"
+    tail -n 40 "$WORK/$name.err" >&2
+  fi
+}
+
+# ---- copy-store's operations and store_copy, into empty databases ----
+run_copy_tests() {
+  local urls="" i url
+  for i in $(seq 1 12); do
+    url=$(pg_new_database "simpul_copy_$i") || {
+      fail pg_copy_databases "createdb simpul_copy_$i failed"
+      return
+    }
+    urls+="$url "
+  done
+  run_unit_test test_copy "SIMPUL_TEST_EMPTY_STORES=$urls"
+}
+run_copy_tests
+
+# ---- two connections closing a parent cycle at once: one retries ----
+if race_url=$(pg_new_database simpul_race); then
+  run_unit_test test_catalog_concurrency "SIMPUL_TEST_STORE=$race_url"
+else
+  fail pg_race_database "createdb simpul_race failed"
+fi
+
+# ---- the job runner: claims, take-over and the schedule race ----
+if jobs_url=$(pg_new_database simpul_jobs); then
+  run_unit_test test_jobs "SIMPUL_TEST_STORE=$jobs_url"
+else
+  fail pg_jobs_database "createdb simpul_jobs failed"
+fi
 
 # ---- connection errors ----
 # migrate_output URL: runs `simpul migrate` on URL; sets OUTPUT and STATUS.
@@ -250,7 +294,10 @@ wait_for_locks() {
 }
 
 run_concurrent_migrations() {
-  local round db
+  local round db latest
+  # The binary's latest schema version, read from a fresh SQLite store.
+  latest=$("$SIMPUL" --db "$WORK/latest.db" migrate |
+           sed -n 's/^schema version \([0-9]*\) .*/\1/p')
   # Started together on an empty database, the two usually overlap, but
   # not always: these rounds check the result, whatever the timing.
   for round in 1 2; do
@@ -263,14 +310,14 @@ run_concurrent_migrations() {
     migrate_pair_wait
     expect_eq "pg_concurrent_migrate_${round}_status" "$MIGRATE_STATUS" "0 0"
     expect_eq "pg_concurrent_migrate_${round}_output" \
-      "$(printf '%s\n' "$MIGRATE_LOG" | grep -c '^schema version 1 ')" 2
+      "$(printf '%s\n' "$MIGRATE_LOG" | grep -c "^schema version $latest ")" 2
     expect_eq "pg_concurrent_migrate_${round}_rows" \
-      "$(migrated_rows "$db")" "1 1"
+      "$(migrated_rows "$db")" "$latest $latest"
   done
 
   # A forced overlap: an empty schema_migrations stays locked until both
   # processes wait for it, so both read version 0 and both try to apply
-  # version 1 as soon as the lock goes. Exactly one may apply it.
+  # every version as soon as the lock goes. Exactly one may apply each.
   db=simpul_migrate_locked
   if ! pg_new_database "$db" >/dev/null ||
      ! db_sql "$db" "CREATE TABLE schema_migrations
@@ -293,10 +340,12 @@ run_concurrent_migrations() {
   migrate_pair_wait
   expect_eq pg_locked_migrate_status "$MIGRATE_STATUS" "0 0"
   expect_eq pg_locked_migrate_applied_once \
-    "$(printf '%s\n' "$MIGRATE_LOG" | grep -c 'event=store\.migrated ')" 1
+    "$(printf '%s\n' "$MIGRATE_LOG" | grep -c 'event=store\.migrated ')" \
+    "$latest"
   expect_eq pg_locked_migrate_other_waited \
     "$(printf '%s\n' "$MIGRATE_LOG" |
-       grep -c 'event=store\.migrated_by_other ')" 1
-  expect_eq pg_locked_migrate_rows "$(migrated_rows "$db")" "1 1"
+       grep -c 'event=store\.migrated_by_other ')" "$latest"
+  expect_eq pg_locked_migrate_rows "$(migrated_rows "$db")" \
+    "$latest $latest"
 }
 run_concurrent_migrations

@@ -1,4 +1,21 @@
 # Shared helpers for the integration scripts; source it first.
+
+# A script that sets SIMPUL_PRIVATE_NETWORK=1 before sourcing this file runs
+# again inside a new network and mount namespace (as root) with only
+# loopback up. Scripts whose server examines the sample city do so: its host
+# names then fail to resolve at once instead of sending DNS queries off the
+# machine. Servers on 127.0.0.1 work as before inside the namespace. This
+# happens first, before any folder or server is made.
+if [ "${SIMPUL_PRIVATE_NETWORK:-}" = 1 ]; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null; then
+    echo "FAIL namespace: this test needs root and unshare(1)"
+    exit 1
+  fi
+  SIMPUL_PRIVATE_NETWORK=inside exec unshare -n -m --propagation private \
+    bash "$0" "$@"
+elif [ "${SIMPUL_PRIVATE_NETWORK:-}" = inside ]; then
+  ip link set lo up || { echo "FAIL namespace: cannot bring lo up"; exit 1; }
+fi
 # Every script works in its own temporary folder, starts its own servers on
 # 127.0.0.1 at free high ports, and stops them on exit.
 set -u
@@ -54,18 +71,33 @@ free_port() {
   done
 }
 
+# SIMPUL_DB: the store of simpul_cli and start_simpul. It is an SQLite file
+# in $WORK, unless SIMPUL_TEST_DB=postgres: then it is a database on a
+# private PostgreSQL server (tests/lib/postgres.sh), started and migrated
+# here and removed when the script ends.
+SIMPUL_DB="$WORK/simpul.db"
+if [ "${SIMPUL_TEST_DB:-sqlite}" = postgres ]; then
+  source "$(dirname "${BASH_SOURCE[0]}")/postgres.sh"
+  if ! start_postgres || ! "$SIMPUL" --db "$PG_URL" migrate >/dev/null; then
+    echo "FAIL test_db_postgres: starting or migrating a private" \
+      "PostgreSQL failed; see stderr"
+    exit 1
+  fi
+  SIMPUL_DB=$PG_URL
+fi
+
 # simpul_cli ARGS...: runs the program on this script's store.
-simpul_cli() { "$SIMPUL" --db "$WORK/simpul.db" "$@"; }
+simpul_cli() { "$SIMPUL" --db "$SIMPUL_DB" "$@"; }
 
 # start_simpul [EXTRA SERVE ARGS...]: starts `simpul serve` on a free port
-# with a store and key file in $WORK, waits for /healthz, and sets BASE and
-# SERVE_LOG. Later --set options override the key file.
+# with the store SIMPUL_DB and a key file in $WORK, waits for /healthz, and
+# sets BASE and SERVE_LOG. Later --set options override the key file.
 # The generated admin password is stored in ADMIN_PASSWORD.
 start_simpul() {
   PORT=$(free_port)
   BASE="http://127.0.0.1:$PORT"
   SERVE_LOG="$WORK/serve.log"
-  "$SIMPUL" --db "$WORK/simpul.db" serve --port "$PORT" \
+  "$SIMPUL" --db "$SIMPUL_DB" serve --port "$PORT" \
     --set key_file="$WORK/simpul.key" "$@" \
     >"$WORK/serve.out" 2>"$SERVE_LOG" &
   SERVE_PID=$!

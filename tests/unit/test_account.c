@@ -1,6 +1,7 @@
 /* account/: password rules and hashing, secrets and token format, and
  * login, sessions, throttling and tokens against a fresh SQLite store. */
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "account/account.h"
@@ -128,8 +129,29 @@ TEST(user_check_rules)
   CHECK_INT(account_user_check("budi", "Budi \xc0\xaf", &fe), SP_ERR_BAD_UTF8);
 }
 
+TEST(user_check_fields_all_at_once)
+{
+  struct sp_field_error errors[3];
+  CHECK_INT(account_user_check_fields("budi", "Budi", "budi-password-1",
+                                      errors, 3), 0);
+  CHECK_INT(account_user_check_fields("bad name", "Bad\nName", "short",
+                                      errors, 3), 3);
+  CHECK_STR(errors[0].field, "name");
+  CHECK_INT(errors[0].err, SP_ERR_BAD_CODE);
+  CHECK_STR(errors[1].field, "display_name");
+  CHECK_STR(errors[2].field, "password");
+  CHECK_INT(errors[2].err, SP_ERR_WEAK_PASSWORD);
+  CHECK_INT(account_user_check_fields("", NULL, "budi-password-1", errors,
+                                      3), 1);
+  CHECK_INT(errors[0].err, SP_ERR_REQUIRED);
+  /* never more than `max` */
+  CHECK_INT(account_user_check_fields("bad name", "Bad\nName", "short",
+                                      errors, 2), 2);
+}
+
 static const struct login_policy policy = {
-  .max_failures = 3, .window = 900, .session_ttl = 3600};
+  .max_failures = 3, .max_failures_per_address = 30, .window = 900,
+  .session_ttl = 3600};
 
 static void
 add_user(const char *name, enum role role, const char *password)
@@ -220,6 +242,38 @@ TEST(login_wrong_password_fails)
   CHECK(r.user.name == NULL);
 }
 
+TEST(throttle_delay_doubles)
+{
+  CHECK_INT(account_throttle_delay(0, 3, 900), 0);
+  CHECK_INT(account_throttle_delay(2, 3, 900), 0);
+  CHECK_INT(account_throttle_delay(3, 3, 900), 2);
+  CHECK_INT(account_throttle_delay(4, 3, 900), 4);
+  CHECK_INT(account_throttle_delay(5, 3, 900), 8);
+  CHECK_INT(account_throttle_delay(12, 3, 900), 900);
+  CHECK_INT(account_throttle_delay(1000000, 3, 900), 900);
+  CHECK_INT(account_throttle_delay(5, 3, 5), 5);
+}
+
+/* Records `n` failures of `key` at `at`, as failed attempts at that time
+ * would have. */
+static void
+add_failures(const char *key, int n, int64_t at)
+{
+  for (int i = 0; i < n; i++) {
+    int64_t count = 0;
+    CHECK_INT(store->ops->throttle_fail(store, key, at, at - 900, &count),
+              STORE_OK);
+  }
+}
+
+static int64_t
+failures_of(const char *key)
+{
+  int64_t count = -1;
+  CHECK_INT(store->ops->throttle_count(store, key, 0, &count), STORE_OK);
+  return count;
+}
+
 TEST(login_throttled_per_user)
 {
   struct login_result r;
@@ -228,16 +282,63 @@ TEST(login_throttled_per_user)
     CHECK_INT(account_login(store, &policy, "dewi", "bad-password",
                             i == 0 ? "10.0.2.1" : "10.0.2.2", NULL, NULL, &r),
               SP_ERR_BAD_LOGIN);
-  /* refused even with the right password, from another address too */
+  /* refused at once even with the right password, from another address
+   * too, for a little over two seconds */
   CHECK_INT(account_login(store, &policy, "dewi", "dewi-password-1",
                           "10.0.2.3", NULL, NULL, &r), SP_ERR_THROTTLED);
-  CHECK_INT(r.retry_after, 900);
+  CHECK(r.retry_after >= 2);
+  CHECK(r.retry_after <= 3);
+}
+
+TEST(login_wait_grows_then_passes)
+{
+  struct login_result r;
+  int64_t now = (int64_t)time(NULL);
+  add_user("wati", ROLE_VIEWER, "wati-password-1");
+
+  /* five failures want 8 s after the newest; 10 s have passed */
+  add_failures("user:wati", 5, now - 10);
+  CHECK_INT(account_login(store, &policy, "wati", "wati-password-1",
+                          "10.0.8.1", NULL, NULL, &r), SP_OK);
+  user_free(&r.user);
+  CHECK_INT(failures_of("user:wati"), 0);
+
+  /* the newest of five failures was 5 s ago: 4 s left of the 8 */
+  add_failures("user:wati", 4, now - 100);
+  add_failures("user:wati", 1, now - 5);
+  CHECK_INT(account_login(store, &policy, "wati", "wati-password-1",
+                          "10.0.8.1", NULL, NULL, &r), SP_ERR_THROTTLED);
+  CHECK(r.retry_after >= 3);
+  CHECK(r.retry_after <= 4);
+  CHECK_INT(failures_of("user:wati"), 5); /* a refused attempt is no guess */
+  CHECK_INT(store->ops->throttle_clear(store, "user:wati"), STORE_OK);
+
+  /* three failures 3 s ago waited their 2 s; one more wrong password
+   * makes the next attempt wait 4 s */
+  add_failures("user:wati", 3, now - 3);
+  CHECK_INT(account_login(store, &policy, "wati", "bad-password",
+                          "10.0.8.1", NULL, NULL, &r), SP_ERR_BAD_LOGIN);
+  CHECK_INT(account_login(store, &policy, "wati", "wati-password-1",
+                          "10.0.8.1", NULL, NULL, &r), SP_ERR_THROTTLED);
+  CHECK(r.retry_after >= 4);
+  CHECK(r.retry_after <= 5);
+  CHECK_INT(store->ops->throttle_clear(store, "user:wati"), STORE_OK);
+
+  /* many failures: the wait is capped at the window */
+  add_failures("user:wati", 20, now - 100);
+  CHECK_INT(account_login(store, &policy, "wati", "wati-password-1",
+                          "10.0.8.1", NULL, NULL, &r), SP_ERR_THROTTLED);
+  CHECK(r.retry_after >= 800);
+  CHECK(r.retry_after <= 801);
+  CHECK_INT(store->ops->throttle_clear(store, "user:wati"), STORE_OK);
 }
 
 TEST(login_throttled_per_address)
 {
   struct login_result r;
   add_user("eko", ROLE_VIEWER, "eko-password-1");
+  /* one person's typos at the limit of an account do not stop others
+   * behind the same address */
   CHECK_INT(account_login(store, &policy, "x1", "bad-password-1", "10.0.3.1",
                           NULL, NULL, &r), SP_ERR_BAD_LOGIN);
   CHECK_INT(account_login(store, &policy, "x2", "bad-password-1", "10.0.3.1",
@@ -245,7 +346,14 @@ TEST(login_throttled_per_address)
   CHECK_INT(account_login(store, &policy, "x3", "bad-password-1", "10.0.3.1",
                           NULL, NULL, &r), SP_ERR_BAD_LOGIN);
   CHECK_INT(account_login(store, &policy, "eko", "eko-password-1",
+                          "10.0.3.1", NULL, NULL, &r), SP_OK);
+  user_free(&r.user);
+  /* at the address's own limit, every account from it waits */
+  add_failures("addr:10.0.3.1", 27, (int64_t)time(NULL));
+  CHECK_INT(account_login(store, &policy, "eko", "eko-password-1",
                           "10.0.3.1", NULL, NULL, &r), SP_ERR_THROTTLED);
+  CHECK(r.retry_after >= 2);
+  CHECK(r.retry_after <= 3);
   CHECK_INT(account_login(store, &policy, "eko", "eko-password-1",
                           "10.0.3.2", NULL, NULL, &r), SP_OK);
   user_free(&r.user);
@@ -259,8 +367,10 @@ TEST(login_success_clears_user_failures)
     CHECK_INT(account_login(store, &policy, "fajar", "bad-password",
                             "10.0.4.1", NULL, NULL, &r), SP_ERR_BAD_LOGIN);
   CHECK_INT(account_login(store, &policy, "fajar", "fajar-password",
-                          "10.0.4.2", NULL, NULL, &r), SP_OK);
+                          "10.0.4.1", NULL, NULL, &r), SP_OK);
   user_free(&r.user);
+  CHECK_INT(failures_of("user:fajar"), 0);
+  CHECK_INT(failures_of("addr:10.0.4.1"), 2);
   for (int i = 0; i < 2; i++)
     CHECK_INT(account_login(store, &policy, "fajar", "bad-password",
                             "10.0.4.3", NULL, NULL, &r), SP_ERR_BAD_LOGIN);
@@ -323,21 +433,57 @@ TEST(change_own_password)
 {
   struct login_result r;
   struct sp_field_error fe = {0};
+  int wait = -1;
   add_user("indah", ROLE_VIEWER, "indah-password-1");
-  CHECK_INT(account_user_change_password(store, "indah", "wrong-password",
-                                         "indah-password-2", &fe),
-            SP_ERR_BAD_LOGIN);
+  CHECK_INT(account_user_change_password(store, &policy, "indah",
+                                         "wrong-password", "indah-password-2",
+                                         &fe, &wait), SP_ERR_BAD_LOGIN);
   CHECK_STR(fe.field, "current");
-  CHECK_INT(account_user_change_password(store, "indah", "indah-password-1",
-                                         "short", &fe), SP_ERR_WEAK_PASSWORD);
-  CHECK_INT(account_user_change_password(store, "nobody", "x-password-1",
-                                         "indah-password-2", &fe),
-            SP_ERR_NOT_FOUND);
-  CHECK_INT(account_user_change_password(store, "indah", "indah-password-1",
-                                         "indah-password-2", &fe), SP_OK);
+  CHECK_INT(wait, 0);
+  CHECK_INT(account_user_change_password(store, &policy, "indah",
+                                         "indah-password-1", "short", &fe,
+                                         NULL), SP_ERR_WEAK_PASSWORD);
+  CHECK_INT(account_user_change_password(store, &policy, "nobody",
+                                         "x-password-1", "indah-password-2",
+                                         &fe, NULL), SP_ERR_NOT_FOUND);
+  CHECK_INT(account_user_change_password(store, &policy, "indah",
+                                         "indah-password-1",
+                                         "indah-password-2", &fe, NULL),
+            SP_OK);
+  CHECK_INT(failures_of("password:indah"), 0);
   CHECK_INT(account_login(store, &policy, "indah", "indah-password-2",
                           "10.0.7.1", NULL, NULL, &r), SP_OK);
   user_free(&r.user);
+}
+
+TEST(change_password_throttled)
+{
+  struct sp_field_error fe = {0};
+  int wait = 0;
+  add_user("joko", ROLE_VIEWER, "joko-password-1");
+  for (int i = 0; i < 3; i++)
+    CHECK_INT(account_user_change_password(store, &policy, "joko",
+                                           "wrong-password", "joko-password-2",
+                                           &fe, &wait), SP_ERR_BAD_LOGIN);
+  CHECK_INT(account_user_change_password(store, &policy, "joko",
+                                         "joko-password-1", "joko-password-2",
+                                         &fe, &wait), SP_ERR_THROTTLED);
+  CHECK_STR(fe.field, "current");
+  CHECK(wait >= 2);
+  CHECK(wait <= 3);
+  CHECK(strstr(fe.detail_en, "seconds") != NULL);
+  /* the login key is separate: the account still logs in */
+  struct login_result r;
+  CHECK_INT(account_login(store, &policy, "joko", "joko-password-1",
+                          "10.0.9.1", NULL, NULL, &r), SP_OK);
+  user_free(&r.user);
+  /* once the wait is over the right password changes it */
+  CHECK_INT(store->ops->throttle_clear(store, "password:joko"), STORE_OK);
+  add_failures("password:joko", 3, (int64_t)time(NULL) - 3);
+  CHECK_INT(account_user_change_password(store, &policy, "joko",
+                                         "joko-password-1", "joko-password-2",
+                                         &fe, &wait), SP_OK);
+  CHECK_INT(failures_of("password:joko"), 0);
 }
 
 TEST(token_create_find_revoke)
@@ -430,16 +576,20 @@ main(void)
   RUN(sha256_hex_vector);
   RUN(token_well_formed_rules);
   RUN(user_check_rules);
+  RUN(user_check_fields_all_at_once);
   RUN(user_create_duplicate);
   RUN(login_starts_session);
   RUN(session_expires_and_renews);
   RUN(login_wrong_password_fails);
+  RUN(throttle_delay_doubles);
   RUN(login_throttled_per_user);
+  RUN(login_wait_grows_then_passes);
   RUN(login_throttled_per_address);
   RUN(login_success_clears_user_failures);
   RUN(disabled_user_cannot_log_in);
   RUN(set_password_and_role);
   RUN(change_own_password);
+  RUN(change_password_throttled);
   RUN(token_create_find_revoke);
   RUN(token_refused_for_bad_input);
   RUN(token_of_disabled_user_refused);

@@ -746,6 +746,126 @@ TEST(save_agency_parent_cycle)
   remove_store(s, path);
 }
 
+TEST(save_with_etag_detects_conflict)
+{
+  char path[64];
+  struct store *s = open_store(path, sizeof path);
+  CHECK(s != NULL);
+  if (s == NULL)
+    return;
+  struct catalog_check check = {0};
+  char tag[CATALOG_ETAG_SIZE], again[CATALOG_ETAG_SIZE];
+  CHECK_INT(save_agency(s, "DISKOMINFO", NULL, true), SP_OK);
+  struct app a = sample_app("web-e");
+  CHECK_INT(catalog_save_app(s, &a, true, "ani", &check, NULL), SP_OK);
+
+  struct app first = {0}, second = {0};
+  CHECK_INT(s->ops->app_get(s, "web-e", &first), STORE_OK);
+  CHECK_INT(s->ops->app_get(s, "web-e", &second), STORE_OK);
+  CHECK(catalog_app_etag(&first, tag));
+  CHECK_INT((int)strlen(tag), 64);
+  CHECK(catalog_app_etag(&second, again));
+  CHECK_STR(tag, again);
+  app_set(&first, "purpose", "Pertama");
+  memset(&check, 0, sizeof check);
+  CHECK_INT(catalog_save_app_if(s, &first, false, tag, "ani", &check, NULL),
+            SP_OK);
+  app_set(&second, "developer", "vendor");
+  memset(&check, 0, sizeof check);
+  CHECK_INT(catalog_save_app_if(s, &second, false, tag, "budi", &check,
+                                NULL),
+            SP_ERR_CONFLICT);
+  CHECK_INT(check.error_count, 0);
+
+  struct app stored = {0};
+  CHECK_INT(s->ops->app_get(s, "web-e", &stored), STORE_OK);
+  CHECK_STR(stored.purpose, "Pertama");
+  CHECK(stored.developer == NULL);
+  CHECK(catalog_app_etag(&stored, again));
+  CHECK(strcmp(tag, again) != 0);
+  app_free(&stored);
+  app_free(&first);
+  app_free(&second);
+  app_free(&a);
+  remove_store(s, path);
+}
+
+TEST(save_merge_chain_rules)
+{
+  char path[64];
+  struct store *s = open_store(path, sizeof path);
+  CHECK(s != NULL);
+  if (s == NULL)
+    return;
+  struct catalog_check check = {0};
+  CHECK_INT(save_agency(s, "DISKOMINFO", NULL, true), SP_OK);
+  struct app a = sample_app("m-a"), b = sample_app("m-b"),
+             c = sample_app("m-c");
+  CHECK_INT(catalog_save_app(s, &b, true, "ani", &check, NULL), SP_OK);
+  app_set(&a, "status", "merged");
+  app_set(&a, "merged_into", "m-b");
+  CHECK_INT(catalog_save_app(s, &a, true, "ani", &check, NULL), SP_OK);
+
+  app_set(&b, "status", "merged");
+  app_set(&b, "merged_into", "m-a");
+  memset(&check, 0, sizeof check);
+  CHECK_INT(catalog_save_app(s, &b, false, "ani", &check, NULL),
+            SP_ERR_MERGED_INTO);
+  const struct sp_field_error *fe = error_on(&check, "merged_into");
+  CHECK(fe != NULL && strstr(fe->detail_en, "m-b -> m-a -> m-b") != NULL);
+
+  app_set(&c, "status", "merged");
+  app_set(&c, "merged_into", "m-a");
+  memset(&check, 0, sizeof check);
+  CHECK_INT(catalog_save_app(s, &c, true, "ani", &check, NULL),
+            SP_ERR_MERGED_INTO);
+  fe = error_on(&check, "merged_into");
+  CHECK(fe != NULL && strstr(fe->detail_en, "merge into 'm-b' instead") !=
+                        NULL);
+
+  app_set(&c, "merged_into", "M-X");
+  memset(&check, 0, sizeof check);
+  CHECK_INT(catalog_save_app(s, &c, true, "ani", &check, NULL),
+            SP_ERR_UNKNOWN_APP);
+  fe = error_on(&check, "merged_into");
+  CHECK(fe != NULL && strstr(fe->detail_en, "did you mean 'm-a'") != NULL);
+  app_free(&a);
+  app_free(&b);
+  app_free(&c);
+  remove_store(s, path);
+}
+
+TEST(check_codes_case_and_invisible)
+{
+  struct catalog_check check = {0};
+  struct app a = sample_app("Web-Case");
+  app_set(&a, "agency", "diskominfo");
+  CHECK(catalog_check_app(&a, &check));
+  CHECK_STR(a.code, "web-case");
+  CHECK_STR(a.agency, "DISKOMINFO");
+  CHECK_INT(check.note_count, 2);
+  app_free(&a);
+
+  memset(&check, 0, sizeof check);
+  a = sample_app("web-bidi");
+  app_set(&a, "name", "Nama\xe2\x80\xaetxt.exe");
+  CHECK(!catalog_check_app(&a, &check));
+  const struct sp_field_error *fe = error_on(&check, "name");
+  CHECK(fe != NULL && fe->err == SP_ERR_CONTROL_CHAR);
+  CHECK(fe != NULL && strstr(fe->detail_en, "U+202E") != NULL);
+  CHECK(fe != NULL && strstr(fe->detail_en, "\xe2\x80\xae") == NULL);
+  app_free(&a);
+
+  memset(&check, 0, sizeof check);
+  struct agency g = {0};
+  agency_set(&g, "code", "setda");
+  agency_set(&g, "name", "Sekretariat Daerah");
+  CHECK(catalog_check_agency(&g, &check));
+  CHECK_STR(g.code, "SETDA");
+  agency_free(&g);
+}
+
+
 int
 main(void)
 {
@@ -774,5 +894,8 @@ main(void)
   RUN(save_app_with_history);
   RUN(save_app_reference_errors);
   RUN(save_agency_parent_cycle);
+  RUN(save_with_etag_detects_conflict);
+  RUN(save_merge_chain_rules);
+  RUN(check_codes_case_and_invisible);
   return TEST_EXIT();
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -567,6 +568,86 @@ TEST(app_list_pages_and_total)
   app_list_free(&list);
 }
 
+/* Names that sort differently bytewise and case-insensitively. Bytewise,
+ * "AK1 Online" < "ATCS" < "Absensi" and "e-Kinerja" comes after "Website
+ * Dinas". The two SIMPEG names fold to the same key, so their codes decide,
+ * against their bytewise order. É and é are not ASCII and are not folded:
+ * they sort by code point, after every ASCII letter. */
+TEST(app_list_name_order_ignores_case)
+{
+  static const struct {
+    const char *code, *name;
+  } rows[] = {
+    {"n-1", "ATCS"},      {"n-2", "AK1 Online"}, {"n-3", "Website Dinas"},
+    {"n-4", "Absensi"},   {"n-5", "e-Kinerja"},  {"n-6", "akta"},
+    {"n-7", "simpeg"},    {"n-8", "SIMPEG"},
+    {"n-9", "\xC3\xA9" "clair"},  /* éclair */
+    {"n-10", "\xC3\x89lan"},      /* Élan */
+  };
+  static char agency_code[96];
+  snprintf(agency_code, sizeof agency_code, "%s", code("NAME-OPD"));
+  put_agency(agency_code);
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    struct app a = make_app(code(rows[i].code), agency_code);
+    a.name = (char *)rows[i].name;
+    CHECK_INT(store->ops->app_put(store, &a, NULL), STORE_OK);
+  }
+
+  static const char *const ascending[] = {
+    "n-4", "n-2", "n-6", "n-1", "n-5", "n-7", "n-8", "n-3", "n-10", "n-9"};
+  enum { NAME_ROWS = sizeof ascending / sizeof ascending[0] };
+  struct app_list list = {0};
+  struct app_filter f = {.agency = agency_code, .sort = APP_SORT_NAME};
+  CHECK_INT(store->ops->app_list(store, &f, &list), STORE_OK);
+  CHECK_INT(list.total, NAME_ROWS);
+  check_order(&list, ascending, NAME_ROWS);
+  app_list_free(&list);
+
+  const char *descending[NAME_ROWS];
+  for (size_t i = 0; i < NAME_ROWS; i++)
+    descending[i] = ascending[NAME_ROWS - 1 - i];
+  f.descending = true;
+  CHECK_INT(store->ops->app_list(store, &f, &list), STORE_OK);
+  check_order(&list, descending, NAME_ROWS);
+  app_list_free(&list);
+}
+
+/* Pages of two through the list apps, for every sort key and direction:
+ * every page reports the same total, and the pages put together are the
+ * unpaged list, so no app is skipped or shown twice. */
+TEST(app_list_pages_every_sort)
+{
+  const char *agency_code = put_list_apps();
+  for (int sort = APP_SORT_CODE; sort <= APP_SORT_UPDATED; sort++) {
+    for (int desc = 0; desc <= 1; desc++) {
+      struct app_filter f = {.agency = agency_code,
+                             .sort = (enum app_sort)sort,
+                             .descending = desc == 1};
+      struct app_list all = {0};
+      CHECK_INT(store->ops->app_list(store, &f, &all), STORE_OK);
+      CHECK_INT(all.total, 5);
+      CHECK_INT(all.count, 5);
+      f.limit = 2;
+      for (int64_t offset = 0; offset <= 6; offset += 2) {
+        struct app_list page = {0};
+        f.offset = offset;
+        CHECK_INT(store->ops->app_list(store, &f, &page), STORE_OK);
+        CHECK_INT(page.total, 5);
+        size_t want = offset >= 5 ? 0 : offset + 2 > 5 ? 1 : 2;
+        CHECK_INT(page.count, want);
+        for (size_t i = 0; i < page.count && (size_t)offset + i < all.count;
+             i++)
+          CHECK_STR(page.items[i].code, all.items[offset + (int64_t)i].code);
+        if (testlib_failed_checks > 0)
+          fprintf(stderr, "  sort %d, descending %d, offset %lld\n", sort,
+                  desc, (long long)offset);
+        app_list_free(&page);
+      }
+      app_list_free(&all);
+    }
+  }
+}
+
 /* Returns the count of `key` in `l`, or -1 when absent. */
 static int64_t
 group_count(const struct group_count_list *l, const char *key)
@@ -945,6 +1026,604 @@ TEST(meta_get_put)
   free(value);
 }
 
+/* ---- jobs ---- */
+
+/* Adds a queued job of `kind` due at `scheduled_for` (0: now); returns its
+ * id, 0 on failure. */
+static int64_t
+add_job(struct store *s, const char *kind, int64_t scheduled_for)
+{
+  struct job j = {.kind = (char *)kind, .params = "{\"apps\":[]}",
+                  .created_by = "uji", .scheduled_for = scheduled_for};
+  CHECK_INT(s->ops->job_add(s, &j), STORE_OK);
+  CHECK(j.id > 0);
+  return j.id;
+}
+
+TEST(job_add_defaults_and_dedupe)
+{
+  const char *kind = code("jenis"), *key = code("slot");
+  struct job j = {.kind = (char *)kind, .created_by = "uji",
+                  .dedupe_key = (char *)key}, again = j, got = {0};
+  int64_t before = (int64_t)time(NULL);
+
+  CHECK_INT(store->ops->job_add(store, &j), STORE_OK);
+  CHECK(j.id > 0);
+  CHECK_INT(store->ops->job_get(store, j.id, &got), STORE_OK);
+  CHECK_STR(got.kind, kind);
+  CHECK_STR(got.params, "{}");
+  CHECK_STR(got.state, "queued");
+  CHECK_STR(got.dedupe_key, key);
+  CHECK_STR(got.created_by, "uji");
+  CHECK(got.lease_owner == NULL);
+  CHECK(got.error == NULL);
+  CHECK(got.created_at >= before);
+  CHECK_INT(got.scheduled_for, got.created_at);
+  CHECK_INT(got.started_at, 0);
+  CHECK_INT(got.finished_at, 0);
+  CHECK_INT(got.lease_expires_at, 0);
+  CHECK_INT(got.progress_done, 0);
+  CHECK_INT(got.progress_total, 0);
+  job_free(&got);
+
+  CHECK_INT(store->ops->job_add(store, &again), STORE_CONFLICT);
+  CHECK_INT(again.id, j.id);
+  CHECK(strstr(store_errmsg(store), key) != NULL);
+
+  struct job plain = {.kind = (char *)kind, .created_by = "uji",
+                      .dedupe_key = ""};
+  CHECK_INT(store->ops->job_add(store, &plain), STORE_OK);
+  int64_t first_plain = plain.id;
+  plain.id = 0;
+  CHECK_INT(store->ops->job_add(store, &plain), STORE_OK);
+  CHECK(plain.id != first_plain);
+  CHECK_INT(store->ops->job_get(store, plain.id, &got), STORE_OK);
+  CHECK(got.dedupe_key == NULL);
+  job_free(&got);
+  CHECK_INT(store->ops->job_get(store, plain.id + 100000, &got),
+            STORE_NOT_FOUND);
+}
+
+TEST(job_add_keeps_copied_fields)
+{
+  struct job j = {
+    .kind = (char *)code("salinan"), .params = "{\"apps\":[\"a\"]}",
+    .state = "failed", .created_by = "uji", .lease_owner = "node-x",
+    .lease_expires_at = 50, .scheduled_for = 10, .created_at = 5,
+    .started_at = 20, .finished_at = 60, .progress_done = 3,
+    .progress_total = 4, .error = "timeout",
+  }, got = {0};
+  int64_t base = add_job(store, j.kind, 0);
+
+  j.id = base + 100000;
+  CHECK_INT(store->ops->job_add(store, &j), STORE_OK);
+  CHECK_INT(j.id, base + 100000);
+  CHECK_INT(store->ops->job_get(store, j.id, &got), STORE_OK);
+  CHECK_STR(got.state, "failed");
+  CHECK_STR(got.params, "{\"apps\":[\"a\"]}");
+  CHECK_STR(got.lease_owner, "node-x");
+  CHECK_INT(got.lease_expires_at, 50);
+  CHECK_INT(got.scheduled_for, 10);
+  CHECK_INT(got.created_at, 5);
+  CHECK_INT(got.started_at, 20);
+  CHECK_INT(got.finished_at, 60);
+  CHECK_INT(got.progress_done, 3);
+  CHECK_INT(got.progress_total, 4);
+  CHECK_STR(got.error, "timeout");
+  job_free(&got);
+
+  CHECK_INT(store->ops->job_add(store, &j), STORE_CONFLICT);
+  CHECK(add_job(store, j.kind, 0) > base + 100000);
+  j.id = 0;
+  j.state = "paused";
+  CHECK_INT(store->ops->job_add(store, &j), STORE_CONFLICT);
+}
+
+TEST(job_claim_order_and_due_time)
+{
+  const char *kind = code("urut");
+  int64_t now = (int64_t)time(NULL);
+  int64_t later = add_job(store, kind, now + 100);
+  int64_t newer = add_job(store, kind, now - 10);
+  int64_t older = add_job(store, kind, now - 20);
+  add_job(store, code("lain"), now - 30);
+  struct job got = {0};
+
+  CHECK_INT(store->ops->job_claim(store, kind, "node-a", now, now + 200, &got),
+            STORE_OK);
+  CHECK_INT(got.id, older);
+  CHECK_STR(got.state, "running");
+  CHECK_STR(got.lease_owner, "node-a");
+  CHECK_INT(got.lease_expires_at, now + 200);
+  CHECK_INT(got.started_at, now);
+  CHECK(!got.taken_over);
+  job_free(&got);
+  CHECK_INT(store->ops->job_claim(store, kind, "node-a", now, now + 200, &got),
+            STORE_OK);
+  CHECK_INT(got.id, newer);
+  job_free(&got);
+  CHECK_INT(store->ops->job_claim(store, kind, "node-a", now, now + 200, &got),
+            STORE_NOT_FOUND);
+  CHECK_INT(store->ops->job_claim(store, kind, "node-b", now + 100,
+                                  now + 130, &got), STORE_OK);
+  CHECK_INT(got.id, later);
+  CHECK_STR(got.lease_owner, "node-b");
+  job_free(&got);
+}
+
+TEST(job_lease_expiry_allows_takeover)
+{
+  const char *kind = code("ambil-alih");
+  int64_t now = (int64_t)time(NULL);
+  int64_t id = add_job(store, kind, now - 1);
+  struct job got = {0};
+
+  CHECK_INT(store->ops->job_claim(store, kind, "node-a", now, now + 30, &got),
+            STORE_OK);
+  job_free(&got);
+  CHECK_INT(store->ops->job_progress(store, id, "node-a", 2, 5), STORE_OK);
+  CHECK_INT(store->ops->job_renew(store, id, "node-a", now + 40), STORE_OK);
+  CHECK_INT(store->ops->job_claim(store, kind, "node-b", now + 39, now + 60,
+                                  &got), STORE_NOT_FOUND);
+  CHECK_INT(store->ops->job_claim(store, kind, "node-b", now + 41, now + 70,
+                                  &got), STORE_OK);
+  CHECK_INT(got.id, id);
+  CHECK(got.taken_over);
+  CHECK_STR(got.lease_owner, "node-b");
+  CHECK_INT(got.lease_expires_at, now + 70);
+  CHECK_INT(got.started_at, now);
+  CHECK_INT(got.progress_done, 2);
+  CHECK_INT(got.progress_total, 5);
+  job_free(&got);
+}
+
+TEST(job_lost_lease_refuses_writes)
+{
+  const char *kind = code("hilang");
+  int64_t now = (int64_t)time(NULL);
+  int64_t id = add_job(store, kind, now - 1);
+  struct job got = {0};
+
+  CHECK_INT(store->ops->job_claim(store, kind, "node-a", now, now + 5, &got),
+            STORE_OK);
+  job_free(&got);
+  CHECK_INT(store->ops->job_claim(store, kind, "node-b", now + 6, now + 36,
+                                  &got), STORE_OK);
+  job_free(&got);
+  CHECK_INT(store->ops->job_renew(store, id, "node-a", now + 50),
+            STORE_NOT_FOUND);
+  CHECK_INT(store->ops->job_progress(store, id, "node-a", 1, 1),
+            STORE_NOT_FOUND);
+  CHECK_INT(store->ops->job_finish(store, id, "node-a", "done", NULL,
+                                   now + 7), STORE_NOT_FOUND);
+  CHECK_INT(store->ops->job_finish(store, id, "node-b", "queued", NULL,
+                                   now + 7), STORE_ERROR);
+
+  CHECK_INT(store->ops->job_progress(store, id, "node-b", 4, 4), STORE_OK);
+  CHECK_INT(store->ops->job_finish(store, id, "node-b", "failed",
+                                   "tidak terjangkau", now + 8), STORE_OK);
+  CHECK_INT(store->ops->job_get(store, id, &got), STORE_OK);
+  CHECK_STR(got.state, "failed");
+  CHECK_STR(got.error, "tidak terjangkau");
+  CHECK_STR(got.lease_owner, "node-b");
+  CHECK_INT(got.lease_expires_at, 0);
+  CHECK_INT(got.finished_at, now + 8);
+  CHECK_INT(got.progress_done, 4);
+  job_free(&got);
+
+  /* A finished job is never claimed again and takes no more writes. */
+  CHECK_INT(store->ops->job_claim(store, kind, "node-c", now + 1000,
+                                  now + 1030, &got), STORE_NOT_FOUND);
+  CHECK_INT(store->ops->job_renew(store, id, "node-b", now + 60),
+            STORE_NOT_FOUND);
+  CHECK_INT(store->ops->job_finish(store, id, "node-b", "done", NULL,
+                                   now + 9), STORE_NOT_FOUND);
+}
+
+TEST(job_list_newest_first)
+{
+  const char *kind = code("daftar");
+  int64_t a = add_job(store, kind, 0), b = add_job(store, kind, 0);
+  int64_t c = add_job(store, kind, 0);
+  struct job_list l = {0};
+
+  CHECK_INT(store->ops->job_list(store, kind, 0, &l), STORE_OK);
+  CHECK_INT(l.count, 3);
+  if (l.count == 3) {
+    CHECK_INT(l.items[0].id, c);
+    CHECK_INT(l.items[1].id, b);
+    CHECK_INT(l.items[2].id, a);
+    CHECK_STR(l.items[2].kind, kind);
+  }
+  job_list_free(&l);
+  CHECK_INT(store->ops->job_list(store, kind, 2, &l), STORE_OK);
+  CHECK_INT(l.count, 2);
+  job_list_free(&l);
+  CHECK_INT(store->ops->job_list(store, NULL, 0, &l), STORE_OK);
+  CHECK(l.count >= 3);
+  bool seen = false;
+  for (size_t i = 0; i < l.count; i++)
+    seen = seen || l.items[i].id == a;
+  CHECK(seen);
+  job_list_free(&l);
+  CHECK_INT(store->ops->job_list(store, code("tidak-ada"), 0, &l), STORE_OK);
+  CHECK_INT(l.count, 0);
+  job_list_free(&l);
+}
+
+enum { CLAIM_THREADS = 4, CLAIM_JOBS = 24 };
+
+struct claimer {
+  struct store_pool *pool;
+  const char *kind;
+  char owner[16];
+  int64_t ids[CLAIM_JOBS];
+  int count;
+  int errors;
+};
+
+/* Claims jobs of one kind until none is left. */
+static void *
+claim_worker(void *arg)
+{
+  struct claimer *c = arg;
+  struct store *s = store_pool_acquire(c->pool, 5000);
+  if (s == NULL) {
+    c->errors++;
+    return NULL;
+  }
+  int64_t now = (int64_t)time(NULL);
+  for (;;) {
+    struct job got = {0};
+    enum store_rc rc = s->ops->job_claim(s, c->kind, c->owner, now,
+                                         now + 600, &got);
+    if (rc == STORE_NOT_FOUND)
+      break;
+    if (rc != STORE_OK || c->count == CLAIM_JOBS) {
+      fprintf(stderr, "  claim failed: %s\n", store_errmsg(s));
+      c->errors++;
+      job_free(&got);
+      break;
+    }
+    c->ids[c->count++] = got.id;
+    job_free(&got);
+  }
+  store_pool_release(c->pool, s);
+  return NULL;
+}
+
+TEST(job_claim_concurrent_each_once)
+{
+  const char *kind = code("rebutan");
+  char err[512];
+  int64_t ids[CLAIM_JOBS];
+  struct claimer claimers[CLAIM_THREADS];
+  pthread_t threads[CLAIM_THREADS];
+  struct store_pool *p = store_pool_open(store_url, CLAIM_THREADS, err,
+                                         sizeof err);
+  CHECK(p != NULL);
+  if (p == NULL)
+    return;
+  for (int i = 0; i < CLAIM_JOBS; i++)
+    ids[i] = add_job(store, kind, (int64_t)time(NULL) - 5);
+  for (int i = 0; i < CLAIM_THREADS; i++) {
+    claimers[i] = (struct claimer){.pool = p, .kind = kind};
+    snprintf(claimers[i].owner, sizeof claimers[i].owner, "node-%d", i);
+    CHECK_INT(pthread_create(&threads[i], NULL, claim_worker, &claimers[i]),
+              0);
+  }
+  int total = 0;
+  for (int i = 0; i < CLAIM_THREADS; i++) {
+    pthread_join(threads[i], NULL);
+    CHECK_INT(claimers[i].errors, 0);
+    total += claimers[i].count;
+  }
+  store_pool_close(p);
+  CHECK_INT(total, CLAIM_JOBS);
+  for (int j = 0; j < CLAIM_JOBS; j++) {
+    int times = 0;
+    for (int i = 0; i < CLAIM_THREADS; i++)
+      for (int k = 0; k < claimers[i].count; k++)
+        times += claimers[i].ids[k] == ids[j];
+    CHECK_INT(times, 1);
+  }
+}
+
+/* ---- examination results ---- */
+
+/* A result with every field known; the caller overrides what it tests. */
+static struct exam_result
+make_result(int64_t run_id, const char *app_code, int64_t examined_at)
+{
+  return (struct exam_result){
+    .run_id = run_id,
+    .app_code = (char *)app_code,
+    .examined_at = examined_at,
+    .outcome = "ok",
+    .http_status = 200,
+    .response_ms = 0,
+    .final_url = "https://uji.metrokota.test/",
+    .redirects = "[{\"url\":\"http://uji.metrokota.test/\",\"status\":301}]",
+    .https_available = 1,
+    .https_redirect = 0,
+    .tls_valid = 1,
+    .tls_trusted = 0,
+    .tls_issuer = "CN=CA Uji",
+    .tls_expires_at = 1800000000,
+    .tls_protocol = "TLSv1.3",
+    .grade = "B+",
+    .score = 0,
+    .tests = "{\"csp\":{\"pass\":false}}",
+    .error = NULL,
+  };
+}
+
+static struct exam_finding three_findings[] = {
+  {"hsts-missing", "medium", "no Strict-Transport-Security header"},
+  {"server-version-disclosed", "low", "Server: nginx/1.18.0"},
+  {"exposed-git", "high", NULL},
+};
+
+static void
+check_findings(const struct exam_result *r, const struct exam_finding *want,
+               size_t count)
+{
+  CHECK_INT(r->finding_count, count);
+  for (size_t i = 0; i < count && i < r->finding_count; i++) {
+    CHECK_STR(r->findings[i].id, want[i].id);
+    CHECK_STR(r->findings[i].severity, want[i].severity);
+    CHECK_STR(r->findings[i].evidence, want[i].evidence);
+  }
+}
+
+TEST(exam_result_put_get_with_findings)
+{
+  const char *app = code("web-uji");
+  int64_t run = add_job(store, code("periksa"), 0);
+  struct exam_result r = make_result(run, app, 1700000500), got = {0};
+  r.findings = three_findings;
+  r.finding_count = 3;
+
+  CHECK_INT(store->ops->exam_result_put(store, &r), STORE_OK);
+  CHECK_INT(store->ops->exam_result_get(store, run, app, &got), STORE_OK);
+  CHECK_INT(got.run_id, run);
+  CHECK_STR(got.app_code, app);
+  CHECK_INT(got.examined_at, 1700000500);
+  CHECK_STR(got.outcome, "ok");
+  CHECK_INT(got.http_status, 200);
+  CHECK_INT(got.response_ms, 0);
+  CHECK_STR(got.final_url, r.final_url);
+  CHECK_STR(got.redirects, r.redirects);
+  CHECK_INT(got.https_available, 1);
+  CHECK_INT(got.https_redirect, 0);
+  CHECK_INT(got.tls_valid, 1);
+  CHECK_INT(got.tls_trusted, 0);
+  CHECK_STR(got.tls_issuer, "CN=CA Uji");
+  CHECK_INT(got.tls_expires_at, 1800000000);
+  CHECK_STR(got.tls_protocol, "TLSv1.3");
+  CHECK_STR(got.grade, "B+");
+  CHECK_INT(got.score, 0);
+  CHECK_STR(got.tests, r.tests);
+  CHECK(got.error == NULL);
+  check_findings(&got, three_findings, 3);
+  exam_result_free(&got);
+
+  CHECK_INT(store->ops->exam_result_get(store, run, code("lain"), &got),
+            STORE_NOT_FOUND);
+  r.run_id = run + 100000;
+  CHECK_INT(store->ops->exam_result_put(store, &r), STORE_CONFLICT);
+}
+
+TEST(exam_result_unknowns_stay_unknown)
+{
+  const char *app = code("apk-uji");
+  int64_t run = add_job(store, code("periksa"), 0);
+  struct exam_result r = {
+    .run_id = run, .app_code = (char *)app, .examined_at = 1700000600,
+    .outcome = "not-examinable", .http_status = 0, .response_ms = -1,
+    .final_url = "", .https_available = -1, .https_redirect = -1,
+    .tls_valid = -1, .tls_trusted = -1, .score = -1,
+    .error = "no URL: an Android app without a backend",
+  }, got = {0};
+
+  CHECK_INT(store->ops->exam_result_put(store, &r), STORE_OK);
+  CHECK_INT(store->ops->exam_result_get(store, run, app, &got), STORE_OK);
+  CHECK_STR(got.outcome, "not-examinable");
+  CHECK_INT(got.http_status, 0);
+  CHECK_INT(got.response_ms, -1);
+  CHECK(got.final_url == NULL);
+  CHECK(got.redirects == NULL);
+  CHECK_INT(got.https_available, -1);
+  CHECK_INT(got.https_redirect, -1);
+  CHECK_INT(got.tls_valid, -1);
+  CHECK_INT(got.tls_trusted, -1);
+  CHECK(got.tls_issuer == NULL);
+  CHECK_INT(got.tls_expires_at, 0);
+  CHECK(got.grade == NULL);
+  CHECK_INT(got.score, -1);
+  CHECK_STR(got.error, r.error);
+  CHECK_INT(got.finding_count, 0);
+  exam_result_free(&got);
+
+  r.outcome = "";
+  CHECK_INT(store->ops->exam_result_put(store, &r), STORE_CONFLICT);
+}
+
+TEST(exam_result_put_replaces)
+{
+  const char *app = code("web-ganti");
+  int64_t run = add_job(store, code("periksa"), 0);
+  struct exam_result r = make_result(run, app, 1700000700), got = {0};
+  r.findings = three_findings;
+  r.finding_count = 3;
+
+  CHECK_INT(store->ops->exam_result_put(store, &r), STORE_OK);
+  r.outcome = "timeout";
+  r.grade = NULL;
+  r.findings = &three_findings[2];
+  r.finding_count = 1;
+  CHECK_INT(store->ops->exam_result_put(store, &r), STORE_OK);
+  CHECK_INT(store->ops->exam_result_get(store, run, app, &got), STORE_OK);
+  CHECK_STR(got.outcome, "timeout");
+  CHECK(got.grade == NULL);
+  check_findings(&got, &three_findings[2], 1);
+  exam_result_free(&got);
+}
+
+/* Runs exam_result_put inside a transaction the caller opened. */
+static enum store_rc
+put_result_in_tx(struct store *s, void *arg)
+{
+  return s->ops->exam_result_put(s, arg);
+}
+
+TEST(exam_result_put_inside_transaction)
+{
+  const char *app = code("web-tx");
+  int64_t run = add_job(store, code("periksa"), 0);
+  struct exam_result r = make_result(run, app, 1700000800), got = {0};
+  r.findings = three_findings;
+  r.finding_count = 2;
+
+  CHECK_INT(store_tx(store, false, put_result_in_tx, &r), STORE_OK);
+  CHECK_INT(store->ops->exam_result_get(store, run, app, &got), STORE_OK);
+  check_findings(&got, three_findings, 2);
+  exam_result_free(&got);
+}
+
+TEST(exam_result_codes_of_run)
+{
+  int64_t run = add_job(store, code("periksa"), 0);
+  int64_t other = add_job(store, code("periksa"), 0);
+  const char *codes[] = {code("kode-b"), code("kode-a"), code("kode-c")};
+  struct string_list l = {0};
+
+  for (size_t i = 0; i < 3; i++) {
+    struct exam_result r = make_result(run, codes[i], 1700000900);
+    CHECK_INT(store->ops->exam_result_put(store, &r), STORE_OK);
+  }
+  struct exam_result r = make_result(other, code("kode-d"), 1700000900);
+  CHECK_INT(store->ops->exam_result_put(store, &r), STORE_OK);
+
+  CHECK_INT(store->ops->exam_result_codes(store, run, &l), STORE_OK);
+  CHECK_INT(l.count, 3);
+  if (l.count == 3) {
+    CHECK_STR(l.items[0], codes[1]);
+    CHECK_STR(l.items[1], codes[0]);
+    CHECK_STR(l.items[2], codes[2]);
+  }
+  string_list_free(&l);
+  CHECK_INT(store->ops->exam_result_codes(store, run + 100000, &l), STORE_OK);
+  CHECK_INT(l.count, 0);
+  string_list_free(&l);
+}
+
+TEST(exam_latest_and_history_order)
+{
+  const char *app = code("web-riwayat");
+  int64_t run1 = add_job(store, code("periksa"), 0);
+  int64_t run2 = add_job(store, code("periksa"), 0);
+  int64_t run3 = add_job(store, code("periksa"), 0);
+  int64_t run4 = add_job(store, code("periksa"), 0);
+  struct exam_result r1 = make_result(run1, app, 1000);
+  struct exam_result r2 = make_result(run2, app, 3000);
+  struct exam_result r3 = make_result(run3, app, 2000);
+  struct exam_result got = {0};
+  struct exam_result_list l = {0};
+
+  r1.findings = three_findings;
+  r1.finding_count = 3;
+  r2.findings = &three_findings[1];
+  r2.finding_count = 1;
+  r2.grade = "A";
+  CHECK_INT(store->ops->exam_result_put(store, &r1), STORE_OK);
+  CHECK_INT(store->ops->exam_result_put(store, &r2), STORE_OK);
+  CHECK_INT(store->ops->exam_result_put(store, &r3), STORE_OK);
+
+  CHECK_INT(store->ops->exam_latest(store, app, &got), STORE_OK);
+  CHECK_INT(got.run_id, run2);
+  CHECK_STR(got.grade, "A");
+  check_findings(&got, &three_findings[1], 1);
+  exam_result_free(&got);
+
+  CHECK_INT(store->ops->exam_history(store, app, 0, &l), STORE_OK);
+  CHECK_INT(l.count, 3);
+  if (l.count == 3) {
+    CHECK_INT(l.items[0].run_id, run2);
+    CHECK_INT(l.items[1].run_id, run3);
+    CHECK_INT(l.items[2].run_id, run1);
+    CHECK_INT(l.items[2].finding_count, 0);
+    CHECK_STR(l.items[2].app_code, app);
+  }
+  exam_result_list_free(&l);
+  CHECK_INT(store->ops->exam_history(store, app, 2, &l), STORE_OK);
+  CHECK_INT(l.count, 2);
+  exam_result_list_free(&l);
+
+  /* At equal times the later run is the newer result. */
+  struct exam_result r4 = make_result(run4, app, 3000);
+  CHECK_INT(store->ops->exam_result_put(store, &r4), STORE_OK);
+  CHECK_INT(store->ops->exam_latest(store, app, &got), STORE_OK);
+  CHECK_INT(got.run_id, run4);
+  CHECK_INT(got.finding_count, 0);
+  exam_result_free(&got);
+
+  CHECK_INT(store->ops->exam_latest(store, code("belum"), &got),
+            STORE_NOT_FOUND);
+  CHECK_INT(store->ops->exam_history(store, code("belum"), 0, &l), STORE_OK);
+  CHECK_INT(l.count, 0);
+  exam_result_list_free(&l);
+}
+
+TEST(exam_latest_all_newest_per_app)
+{
+  /* "Z" sorts before "a" bytewise: both backends must agree. */
+  const char *apps[] = {code("latest-a"), code("Latest-Z"), code("latest-b")};
+  int64_t old_run = add_job(store, code("periksa"), 0);
+  int64_t new_run = add_job(store, code("periksa"), 0);
+  struct exam_result_list l = {0};
+
+  for (size_t i = 0; i < 3; i++) {
+    struct exam_result r = make_result(old_run, apps[i], 5000);
+    r.findings = three_findings;
+    r.finding_count = 3;
+    CHECK_INT(store->ops->exam_result_put(store, &r), STORE_OK);
+  }
+  struct exam_result fresh = make_result(new_run, apps[0], 6000);
+  fresh.findings = &three_findings[2];
+  fresh.finding_count = 1;
+  CHECK_INT(store->ops->exam_result_put(store, &fresh), STORE_OK);
+  fresh = make_result(new_run, apps[2], 6000);
+  CHECK_INT(store->ops->exam_result_put(store, &fresh), STORE_OK);
+
+  CHECK_INT(store->ops->exam_latest_all(store, &l), STORE_OK);
+  const struct exam_result *mine[3] = {0};
+  size_t found = 0;
+  for (size_t i = 0; i < l.count; i++) {
+    if (i > 0)
+      CHECK(strcmp(l.items[i - 1].app_code, l.items[i].app_code) < 0);
+    if (strstr(l.items[i].app_code, run_suffix) == NULL
+        || strncasecmp(l.items[i].app_code, "latest-", 7) != 0)
+      continue;
+    if (found < 3)
+      mine[found] = &l.items[i];
+    found++;
+  }
+  CHECK_INT(found, 3);
+  if (found == 3) {
+    CHECK_STR(mine[0]->app_code, apps[1]);
+    CHECK_INT(mine[0]->run_id, old_run);
+    check_findings(mine[0], three_findings, 3);
+    CHECK_STR(mine[1]->app_code, apps[0]);
+    CHECK_INT(mine[1]->run_id, new_run);
+    check_findings(mine[1], &three_findings[2], 1);
+    CHECK_STR(mine[2]->app_code, apps[2]);
+    CHECK_INT(mine[2]->run_id, new_run);
+    CHECK_INT(mine[2]->finding_count, 0);
+  }
+  exam_result_list_free(&l);
+}
+
 /* The same rows, with fixed ids and times, for the digest comparison. */
 static void
 fill_digest_store(struct store *s)
@@ -974,11 +1653,28 @@ fill_digest_store(struct store *s)
   CHECK_INT(s->ops->throttle_fail(s, "user:digest", 6, 0, &n), STORE_OK);
   CHECK_INT(s->ops->meta_put(s, "digest", "ya"), STORE_OK);
   CHECK_INT(s->ops->meta_put(s, "kosong", NULL), STORE_OK);
+
+  struct job j = {
+    .id = 7, .kind = "examine", .params = "{\"apps\":[\"digest-app\"]}",
+    .state = "done", .dedupe_key = "schedule:examine:0", .created_by = "t",
+    .lease_owner = "node-a", .scheduled_for = 10, .created_at = 10,
+    .started_at = 11, .finished_at = 12, .progress_done = 1,
+    .progress_total = 1,
+  };
+  CHECK_INT(s->ops->job_add(s, &j), STORE_OK);
+  struct exam_result r = make_result(7, "digest-app", 13);
+  r.https_redirect = -1;
+  r.score = -1;
+  r.findings = three_findings;
+  r.finding_count = 3;
+  CHECK_INT(s->ops->exam_result_put(s, &r), STORE_OK);
+  r = make_result(7, "Digest-B", 14);
+  CHECK_INT(s->ops->exam_result_put(s, &r), STORE_OK);
 }
 
 static const char *const digest_tables[] = {
   "agencies", "apps", "changes", "users", "sessions", "api_tokens",
-  "login_failures", "meta",
+  "login_failures", "meta", "jobs", "exam_results", "exam_findings",
 };
 
 TEST(table_digest_equal_then_different)
@@ -1222,6 +1918,8 @@ main(void)
   RUN(app_list_search_escapes_wildcards);
   RUN(app_list_sorts_both_ways);
   RUN(app_list_pages_and_total);
+  RUN(app_list_name_order_ignores_case);
+  RUN(app_list_pages_every_sort);
   RUN(app_count_by_groups);
   RUN(change_ids_and_history_order);
   RUN(change_copied_id_not_reused);
@@ -1235,6 +1933,20 @@ main(void)
   RUN(token_duplicate_hash_conflicts);
   RUN(throttle_counts_within_window);
   RUN(meta_get_put);
+  RUN(job_add_defaults_and_dedupe);
+  RUN(job_add_keeps_copied_fields);
+  RUN(job_claim_order_and_due_time);
+  RUN(job_lease_expiry_allows_takeover);
+  RUN(job_lost_lease_refuses_writes);
+  RUN(job_list_newest_first);
+  RUN(job_claim_concurrent_each_once);
+  RUN(exam_result_put_get_with_findings);
+  RUN(exam_result_unknowns_stay_unknown);
+  RUN(exam_result_put_replaces);
+  RUN(exam_result_put_inside_transaction);
+  RUN(exam_result_codes_of_run);
+  RUN(exam_latest_and_history_order);
+  RUN(exam_latest_all_newest_per_app);
   RUN(table_digest_equal_then_different);
   RUN(store_tx_retries_then_succeeds);
   RUN(store_tx_gives_up_after_limit);

@@ -28,6 +28,12 @@ struct pg_stmt {
  * as SQLite's LIKE does. */
 #define BYTEWISE " COLLATE \"C\""
 
+/* The sort key of app names: lower() under the "C" collation folds ASCII
+ * letters only, as SQLite's lower() does, and its result sorts bytewise.
+ * lower() under the database's own locale would also fold É to é. The
+ * migration's index and the list's ORDER BY must spell it identically. */
+#define PG_NAME_ORDER_KEY "lower(name" BYTEWISE ")"
+
 /* SQL that moves an identity sequence past the id $1 of a row inserted
  * with an id of its own (copy-store), so that later rows do not get that id
  * again. is_called is false only before the first nextval, when last_value
@@ -41,7 +47,7 @@ struct pg_stmt {
 
 /* More distinct statements than the backend has; pg_run fails loudly when
  * a new one would pass it. */
-#define PG_MAX_PREPARED 96
+#define PG_MAX_PREPARED 192
 
 struct pg_conn {
   PGconn *conn;
@@ -92,6 +98,20 @@ enum store_rc pg_nomem(struct store *s);
 /* Writes `v` in decimal into `buf` and returns it. */
 const char *pg_i64(char buf[static 24], int64_t v);
 
+/* The parameter text of a nullable column: pg_optional gives NULL for
+ * NULL or "", pg_optional_time NULL for a time of 0 (else its decimal
+ * text, written into `buf`). */
+const char *pg_optional(const char *text);
+const char *pg_optional_time(char buf[static 24], int64_t at);
+
+/* Reads every row of `res` into a new list `*items` of `size`-byte items
+ * through `read`, which returns false when memory runs out. `*count`
+ * counts the rows read, so on failure the caller frees those. */
+enum store_rc pg_read_rows(struct store *s, const PGresult *res,
+                           void **items, size_t *count, size_t size,
+                           bool (*read)(const PGresult *res, int row,
+                                        void *item));
+
 /* Result readers. pg_text copies a column (NULL stays NULL) into `*out`
  * and returns false only when memory runs out. pg_int reads a bigint
  * column, 0 when NULL; pg_bool reads a boolean column, false when NULL. */
@@ -129,6 +149,8 @@ enum store_rc pg_change_add(struct store *s, const struct change *c);
 enum store_rc pg_change_list(struct store *s, const char *entity,
                              const char *code, int64_t limit,
                              struct change_list *out);
+enum store_rc pg_change_page(struct store *s, int64_t after, int64_t limit,
+                             struct change_list *out);
 /* pg_account.c */
 enum store_rc pg_user_add(struct store *s, struct user *u);
 enum store_rc pg_user_get(struct store *s, int64_t id, struct user *out);
@@ -163,5 +185,40 @@ enum store_rc pg_throttle_purge(struct store *s, int64_t before);
 enum store_rc pg_meta_get(struct store *s, const char *key, char **value);
 enum store_rc pg_meta_put(struct store *s, const char *key,
                           const char *value);
+enum store_rc pg_session_page(struct store *s, const char *after,
+                              int64_t limit, struct session_list *out);
+enum store_rc pg_throttle_page(struct store *s, int64_t after, int64_t limit,
+                               struct login_failure_list *out);
+enum store_rc pg_throttle_add(struct store *s, const struct login_failure *f);
+enum store_rc pg_meta_list(struct store *s, struct meta_list *out);
+/* pg_jobs.c */
+enum store_rc pg_job_add(struct store *s, struct job *j);
+enum store_rc pg_job_claim(struct store *s, const char *kind,
+                           const char *owner, int64_t now,
+                           int64_t lease_until, struct job *out);
+enum store_rc pg_job_renew(struct store *s, int64_t id, const char *owner,
+                           int64_t lease_until);
+enum store_rc pg_job_progress(struct store *s, int64_t id, const char *owner,
+                              int64_t done, int64_t total);
+enum store_rc pg_job_finish(struct store *s, int64_t id, const char *owner,
+                            const char *state, const char *error,
+                            int64_t at);
+enum store_rc pg_job_get(struct store *s, int64_t id, struct job *out);
+enum store_rc pg_job_list(struct store *s, const char *kind, int64_t limit,
+                          struct job_list *out);
+/* pg_exam.c */
+enum store_rc pg_exam_result_put(struct store *s,
+                                 const struct exam_result *r);
+enum store_rc pg_exam_result_codes(struct store *s, int64_t run_id,
+                                   struct string_list *out);
+enum store_rc pg_exam_result_get(struct store *s, int64_t run_id,
+                                 const char *app_code,
+                                 struct exam_result *out);
+enum store_rc pg_exam_latest(struct store *s, const char *app_code,
+                             struct exam_result *out);
+enum store_rc pg_exam_latest_all(struct store *s,
+                                 struct exam_result_list *out);
+enum store_rc pg_exam_history(struct store *s, const char *app_code,
+                              int64_t limit, struct exam_result_list *out);
 
 #endif

@@ -241,10 +241,15 @@ static const struct pg_stmt stmt_session_add = {
   "session_add",
   "INSERT INTO sessions (id_hash, user_id, lang, created_at, expires_at,"
   " seen_at) VALUES ($1, $2, $3, $4, $5, $6)", 6};
+#define SESSION_COLUMNS                                                      \
+  "id_hash, user_id, lang, created_at, expires_at, seen_at"
 static const struct pg_stmt stmt_session_get = {
-  "session_get",
-  "SELECT id_hash, user_id, lang, created_at, expires_at, seen_at"
-  " FROM sessions WHERE id_hash = $1", 1};
+  "session_get", "SELECT " SESSION_COLUMNS " FROM sessions WHERE id_hash = $1",
+  1};
+static const struct pg_stmt stmt_session_page = {
+  "session_page",
+  "SELECT " SESSION_COLUMNS " FROM sessions WHERE id_hash" BYTEWISE " > $1"
+  " ORDER BY id_hash" BYTEWISE " LIMIT $2", 2};
 static const struct pg_stmt stmt_session_touch = {
   "session_touch",
   "UPDATE sessions SET seen_at = $2, expires_at = $3 WHERE id_hash = $1", 3};
@@ -272,6 +277,22 @@ pg_session_add(struct store *s, const struct session *ses)
   return pg_run(s, &stmt_session_add, params, NULL);
 }
 
+/* Reads session row `row` into `item`; false when a stored value does not
+ * fit. */
+static bool
+read_session(const PGresult *res, int row, void *item)
+{
+  struct session *out = item;
+  *out = (struct session){
+    .user_id = pg_int(res, row, 1),
+    .created_at = pg_int(res, row, 3),
+    .expires_at = pg_int(res, row, 4),
+    .seen_at = pg_int(res, row, 5),
+  };
+  return copy_fixed(res, row, 0, out->id_hash, sizeof out->id_hash) &&
+         copy_fixed(res, row, 2, out->lang, sizeof out->lang);
+}
+
 enum store_rc
 pg_session_get(struct store *s, const char *id_hash, struct session *out)
 {
@@ -280,16 +301,29 @@ pg_session_get(struct store *s, const char *id_hash, struct session *out)
   enum store_rc rc = pg_run_row(s, &stmt_session_get, params, &res);
   if (rc != STORE_OK)
     return rc;
-  *out = (struct session){
-    .user_id = pg_int(res, 0, 1),
-    .created_at = pg_int(res, 0, 3),
-    .expires_at = pg_int(res, 0, 4),
-    .seen_at = pg_int(res, 0, 5),
-  };
-  if (!copy_fixed(res, 0, 0, out->id_hash, sizeof out->id_hash) ||
-      !copy_fixed(res, 0, 2, out->lang, sizeof out->lang))
+  if (!read_session(res, 0, out))
     rc = pg_fail(s, "postgres: session_get: a stored value is too long");
   PQclear(res);
+  return rc;
+}
+
+enum store_rc
+pg_session_page(struct store *s, const char *after, int64_t limit,
+                struct session_list *out)
+{
+  *out = (struct session_list){0};
+  char limit_text[24];
+  const char *params[] = {after != NULL ? after : "",
+                          limit > 0 ? pg_i64(limit_text, limit) : NULL};
+  PGresult *res;
+  enum store_rc rc = pg_run(s, &stmt_session_page, params, &res);
+  if (rc != STORE_OK)
+    return rc;
+  rc = pg_read_rows(s, res, (void **)&out->items, &out->count,
+                    sizeof *out->items, read_session);
+  PQclear(res);
+  if (rc != STORE_OK)
+    session_list_free(out);
   return rc;
 }
 
@@ -479,6 +513,20 @@ static const struct pg_stmt stmt_throttle_clear = {
   "throttle_clear", "DELETE FROM login_failures WHERE key = $1", 1};
 static const struct pg_stmt stmt_throttle_purge = {
   "throttle_purge", "DELETE FROM login_failures WHERE at < $1", 1};
+static const struct pg_stmt stmt_throttle_page = {
+  "throttle_page",
+  "SELECT id, key, at FROM login_failures WHERE id > $1 ORDER BY id"
+  " LIMIT $2", 2};
+static const struct pg_stmt stmt_throttle_add = {
+  "throttle_add",
+  "INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING id", 2};
+static const struct pg_stmt stmt_throttle_add_id = {
+  "throttle_add_id",
+  "INSERT INTO login_failures (id, key, at) VALUES ($1, $2, $3)"
+  " RETURNING id", 3};
+static const struct pg_stmt stmt_advance_failures = {
+  "account_advance_failures",
+  ADVANCE_SEQUENCE_SQL("login_failures_id_seq"), 1};
 
 enum store_rc
 pg_throttle_fail(struct store *s, const char *key, int64_t now, int64_t since,
@@ -514,10 +562,51 @@ pg_throttle_purge(struct store *s, int64_t before)
   return pg_run(s, &stmt_throttle_purge, params, NULL);
 }
 
+static bool
+read_failure(const PGresult *res, int row, void *item)
+{
+  struct login_failure *f = item;
+  f->id = pg_int(res, row, 0);
+  f->at = pg_int(res, row, 2);
+  return pg_text(res, row, 1, &f->key);
+}
+
+enum store_rc
+pg_throttle_page(struct store *s, int64_t after, int64_t limit,
+                 struct login_failure_list *out)
+{
+  *out = (struct login_failure_list){0};
+  char after_text[24], limit_text[24];
+  const char *params[] = {pg_i64(after_text, after),
+                          limit > 0 ? pg_i64(limit_text, limit) : NULL};
+  PGresult *res;
+  enum store_rc rc = pg_run(s, &stmt_throttle_page, params, &res);
+  if (rc != STORE_OK)
+    return rc;
+  rc = pg_read_rows(s, res, (void **)&out->items, &out->count,
+                    sizeof *out->items, read_failure);
+  PQclear(res);
+  if (rc != STORE_OK)
+    login_failure_list_free(out);
+  return rc;
+}
+
+enum store_rc
+pg_throttle_add(struct store *s, const struct login_failure *f)
+{
+  char id[24], at[24];
+  const char *params[] = {pg_i64(id, f->id), f->key, pg_i64(at, f->at)};
+  int64_t new_id = f->id;
+  return insert_returning_id(s, &stmt_throttle_add_id, &stmt_throttle_add,
+                             &stmt_advance_failures, params, &new_id);
+}
+
 /* ---- meta ---- */
 
 static const struct pg_stmt stmt_meta_get = {
   "meta_get", "SELECT value FROM meta WHERE key = $1", 1};
+static const struct pg_stmt stmt_meta_list = {
+  "meta_list", "SELECT key, value FROM meta ORDER BY key" BYTEWISE, 0};
 static const struct pg_stmt stmt_meta_put = {
   "meta_put",
   "INSERT INTO meta (key, value) VALUES ($1, $2)"
@@ -543,4 +632,33 @@ pg_meta_put(struct store *s, const char *key, const char *value)
 {
   const char *params[] = {key, value};
   return pg_run(s, &stmt_meta_put, params, NULL);
+}
+
+/* Reads a meta row; on failure frees what it read, because pg_read_rows
+ * does not count a row that failed. */
+static bool
+read_meta(const PGresult *res, int row, void *item)
+{
+  struct meta_entry *e = item;
+  if (pg_text(res, row, 0, &e->key) && pg_text(res, row, 1, &e->value))
+    return true;
+  free(e->key);
+  e->key = NULL;
+  return false;
+}
+
+enum store_rc
+pg_meta_list(struct store *s, struct meta_list *out)
+{
+  *out = (struct meta_list){0};
+  PGresult *res;
+  enum store_rc rc = pg_run(s, &stmt_meta_list, NULL, &res);
+  if (rc != STORE_OK)
+    return rc;
+  rc = pg_read_rows(s, res, (void **)&out->items, &out->count,
+                    sizeof *out->items, read_meta);
+  PQclear(res);
+  if (rc != STORE_OK)
+    meta_list_free(out);
+  return rc;
 }

@@ -139,12 +139,13 @@ pg_agency_put(struct store *s, const struct agency *a, bool *inserted)
 
 /* The count and the page come from one statement, so from one snapshot:
  * the LEFT JOIN yields one row of NULLs with the count when the page is
- * empty. LIMIT NULL means no limit. */
+ * empty. The page is a query of its own rather than a read of the counted
+ * rows, so that an index in the ORDER BY's order serves it and the scan
+ * stops after offset + limit rows. LIMIT NULL means no limit. */
 #define PAGED(columns, table, where, order, limit, offset)                   \
-  "WITH matching AS (SELECT " columns " FROM " table where ")"               \
-  " SELECT total.n, page.* FROM (SELECT count(*) AS n FROM matching) total"  \
-  " LEFT JOIN LATERAL (SELECT * FROM matching ORDER BY " order               \
-  " LIMIT " limit " OFFSET " offset ") page ON true"
+  "SELECT total.n, page.* FROM (SELECT count(*) AS n FROM " table where      \
+  ") total LEFT JOIN LATERAL (SELECT " columns " FROM " table where          \
+  " ORDER BY " order " LIMIT " limit " OFFSET " offset ") page ON true"
 
 static const struct pg_stmt stmt_agency_list = {
   "agency_list",
@@ -352,14 +353,18 @@ pg_app_put(struct store *s, const struct app *a, bool *inserted)
    PAGED(APP_COLUMNS, "apps", APP_WHERE, order, "$5", "$6"), 6}
 
 /* One statement per sort key and direction, indexed [enum app_sort]
- * [descending]; ties are broken by code so that pages never overlap. */
+ * [descending]; ties are broken by code so that pages never overlap. Each
+ * order is an index of schema version 3 (pg_schema.c), scanned forwards or
+ * backwards. Names sort case-insensitively for ASCII letters only, and
+ * other letters by code point, as on SQLite. */
 static const struct pg_stmt app_list_stmts[][2] = {
   [APP_SORT_CODE] = {
     APP_LIST("code", "code" BYTEWISE),
     APP_LIST("code_desc", "code" BYTEWISE " DESC")},
   [APP_SORT_NAME] = {
-    APP_LIST("name", "name" BYTEWISE ", code" BYTEWISE),
-    APP_LIST("name_desc", "name" BYTEWISE " DESC, code" BYTEWISE " DESC")},
+    APP_LIST("name", PG_NAME_ORDER_KEY ", code" BYTEWISE),
+    APP_LIST("name_desc",
+             PG_NAME_ORDER_KEY " DESC, code" BYTEWISE " DESC")},
   [APP_SORT_AGENCY] = {
     APP_LIST("agency", "agency" BYTEWISE ", code" BYTEWISE),
     APP_LIST("agency_desc",
@@ -482,11 +487,16 @@ static const struct pg_stmt stmt_change_add_id = {
   "change_add_id",
   CHANGE_ADD("id, change_id, entity, code, field, old_value, new_value,"
              " actor, at", "$1, $2, $3, $4, $5, $6, $7, $8, $9"), 9};
+#define CHANGE_COLUMNS                                                       \
+  "id, change_id, entity, code, field, old_value, new_value, actor, at"
 static const struct pg_stmt stmt_change_list = {
   "change_list",
-  "SELECT id, change_id, entity, code, field, old_value, new_value, actor,"
-  " at FROM changes WHERE entity = $1 AND code = $2 ORDER BY id DESC"
-  " LIMIT $3", 3};
+  "SELECT " CHANGE_COLUMNS " FROM changes WHERE entity = $1 AND code = $2"
+  " ORDER BY id DESC LIMIT $3", 3};
+static const struct pg_stmt stmt_change_page = {
+  "change_page",
+  "SELECT " CHANGE_COLUMNS " FROM changes WHERE id > $1 ORDER BY id"
+  " LIMIT $2", 2};
 
 enum store_rc
 pg_change_next_id(struct store *s, int64_t *change_id)
@@ -518,8 +528,9 @@ pg_change_add(struct store *s, const struct change *c)
 }
 
 static bool
-read_change(const PGresult *res, int row, struct change *c)
+read_change(const PGresult *res, int row, void *item)
 {
+  struct change *c = item;
   *c = (struct change){
     .id = pg_int(res, row, 0),
     .change_id = pg_int(res, row, 1),
@@ -534,30 +545,40 @@ read_change(const PGresult *res, int row, struct change *c)
   return false;
 }
 
-enum store_rc
-pg_change_list(struct store *s, const char *entity, const char *code,
-               int64_t limit, struct change_list *out)
+/* Runs a change query and reads every row it returns into `out`. */
+static enum store_rc
+change_rows(struct store *s, const struct pg_stmt *st,
+            const char *const *params, struct change_list *out)
 {
   *out = (struct change_list){0};
-  char limit_text[24];
-  const char *params[] = {entity, code,
-                          limit > 0 ? pg_i64(limit_text, limit) : NULL};
   PGresult *res;
-  enum store_rc rc = pg_run(s, &stmt_change_list, params, &res);
+  enum store_rc rc = pg_run(s, st, params, &res);
   if (rc != STORE_OK)
     return rc;
-  int rows = PQntuples(res);
-  if (rows > 0 && (out->items = calloc((size_t)rows, sizeof *out->items))
-                    == NULL)
-    rc = pg_nomem(s);
-  for (int i = 0; rc == STORE_OK && i < rows; i++) {
-    if (!read_change(res, i, &out->items[i]))
-      rc = pg_nomem(s);
-    else
-      out->count++;
-  }
+  rc = pg_read_rows(s, res, (void **)&out->items, &out->count,
+                    sizeof *out->items, read_change);
   PQclear(res);
   if (rc != STORE_OK)
     change_list_free(out);
   return rc;
+}
+
+enum store_rc
+pg_change_list(struct store *s, const char *entity, const char *code,
+               int64_t limit, struct change_list *out)
+{
+  char limit_text[24];
+  const char *params[] = {entity, code,
+                          limit > 0 ? pg_i64(limit_text, limit) : NULL};
+  return change_rows(s, &stmt_change_list, params, out);
+}
+
+enum store_rc
+pg_change_page(struct store *s, int64_t after, int64_t limit,
+               struct change_list *out)
+{
+  char after_text[24], limit_text[24];
+  const char *params[] = {pg_i64(after_text, after),
+                          limit > 0 ? pg_i64(limit_text, limit) : NULL};
+  return change_rows(s, &stmt_change_page, params, out);
 }

@@ -60,6 +60,38 @@ pg_i64(char buf[static 24], int64_t v)
   return buf;
 }
 
+const char *
+pg_optional(const char *text)
+{
+  return text != NULL && text[0] != '\0' ? text : NULL;
+}
+
+const char *
+pg_optional_time(char buf[static 24], int64_t at)
+{
+  return at != 0 ? pg_i64(buf, at) : NULL;
+}
+
+enum store_rc
+pg_read_rows(struct store *s, const PGresult *res, void **items,
+             size_t *count, size_t size,
+             bool (*read)(const PGresult *res, int row, void *item))
+{
+  int rows = PQntuples(res);
+  *items = NULL;
+  *count = 0;
+  if (rows == 0)
+    return STORE_OK;
+  if ((*items = calloc((size_t)rows, size)) == NULL)
+    return pg_nomem(s);
+  for (int i = 0; i < rows; i++) {
+    if (!read(res, i, (char *)*items + (size_t)i * size))
+      return pg_nomem(s);
+    (*count)++;
+  }
+  return STORE_OK;
+}
+
 bool
 pg_text(const PGresult *res, int row, int col, char **out)
 {
@@ -193,6 +225,12 @@ mask_url(const char *url, char *out, size_t outlen)
     char *value = pw + strlen("password=");
     mask_span(out, outlen, value, strcspn(value, "& \t"));
   }
+}
+
+void
+postgres_mask_url(const char *url, char *out, size_t outlen)
+{
+  mask_url(url, out, outlen);
 }
 
 /* Removes from `text` everything of `url` that may be its password: the
@@ -588,6 +626,24 @@ static const struct store_ops pg_ops = {
   .throttle_purge = pg_throttle_purge,
   .meta_get = pg_meta_get,
   .meta_put = pg_meta_put,
+  .change_page = pg_change_page,
+  .session_page = pg_session_page,
+  .throttle_page = pg_throttle_page,
+  .throttle_add = pg_throttle_add,
+  .meta_list = pg_meta_list,
+  .job_add = pg_job_add,
+  .job_claim = pg_job_claim,
+  .job_renew = pg_job_renew,
+  .job_progress = pg_job_progress,
+  .job_finish = pg_job_finish,
+  .job_get = pg_job_get,
+  .job_list = pg_job_list,
+  .exam_result_put = pg_exam_result_put,
+  .exam_result_codes = pg_exam_result_codes,
+  .exam_result_get = pg_exam_result_get,
+  .exam_latest = pg_exam_latest,
+  .exam_latest_all = pg_exam_latest_all,
+  .exam_history = pg_exam_history,
   .table_digest = pg_table_digest,
 };
 

@@ -136,6 +136,15 @@ sq_exec_int(struct store *s, sqlite3_stmt *st, const char *what,
   return result;
 }
 
+enum store_rc
+sq_exec_change(struct store *s, sqlite3_stmt *st, const char *what)
+{
+  enum store_rc rc = sq_exec(s, st, what);
+  if (rc == STORE_OK && sqlite3_changes(sq_db(s)) == 0)
+    return STORE_NOT_FOUND;
+  return rc;
+}
+
 int
 sq_bind_text(sqlite3_stmt *st, int index, const char *text)
 {
@@ -224,6 +233,44 @@ sq_like_pattern(const char *query)
   pattern[k++] = '%';
   pattern[k] = '\0';
   return pattern;
+}
+
+bool
+sq_list_grow(void **items, size_t count, size_t *cap, size_t size)
+{
+  if (count < *cap)
+    return true;
+  size_t next = *cap ? *cap * 2 : 16;
+  if (next > SIZE_MAX / size)
+    return false;
+  void *grown = realloc(*items, next * size);
+  if (grown == NULL)
+    return false;
+  *items = grown;
+  *cap = next;
+  return true;
+}
+
+enum store_rc
+sq_read_rows(struct store *s, sqlite3_stmt *st, const char *what,
+             void **items, size_t *count, size_t size,
+             bool (*read)(sqlite3_stmt *st, void *item))
+{
+  size_t cap = 0;
+  enum store_rc rc = STORE_OK;
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (!sq_list_grow(items, *count, &cap, size)
+        || !read(st, (char *)*items + *count * size)) {
+      rc = sq_error(s, "%s: out of memory", what);
+      break;
+    }
+    (*count)++;
+  }
+  if (rc == STORE_OK && step != SQLITE_DONE)
+    rc = sq_fail(s, step, what);
+  sq_done(st);
+  return rc;
 }
 
 int64_t
@@ -337,6 +384,24 @@ static const struct store_ops sqlite_ops = {
   .throttle_purge = sq_throttle_purge,
   .meta_get = sq_meta_get,
   .meta_put = sq_meta_put,
+  .change_page = sq_change_page,
+  .session_page = sq_session_page,
+  .throttle_page = sq_throttle_page,
+  .throttle_add = sq_throttle_add,
+  .meta_list = sq_meta_list,
+  .job_add = sq_job_add,
+  .job_claim = sq_job_claim,
+  .job_renew = sq_job_renew,
+  .job_progress = sq_job_progress,
+  .job_finish = sq_job_finish,
+  .job_get = sq_job_get,
+  .job_list = sq_job_list,
+  .exam_result_put = sq_exam_result_put,
+  .exam_result_codes = sq_exam_result_codes,
+  .exam_result_get = sq_exam_result_get,
+  .exam_latest = sq_exam_latest,
+  .exam_latest_all = sq_exam_latest_all,
+  .exam_history = sq_exam_history,
   .table_digest = sq_table_digest,
 };
 

@@ -7,17 +7,6 @@
 
 #include "store/sqlite/sqlite_internal.h"
 
-/* Steps a statement expected to change one row by key, then resets it:
- * STORE_NOT_FOUND when no row had the key. */
-static enum store_rc
-exec_one(struct store *s, sqlite3_stmt *st, const char *what)
-{
-  enum store_rc rc = sq_exec(s, st, what);
-  if (rc == STORE_OK && sqlite3_changes(sq_db(s)) == 0)
-    return STORE_NOT_FOUND;
-  return rc;
-}
-
 /* Copies a text column into a fixed array; false when it does not fit. */
 static bool
 column_copy(sqlite3_stmt *st, int col, char *out, size_t size)
@@ -30,21 +19,6 @@ column_copy(sqlite3_stmt *st, int col, char *out, size_t size)
   if ((size_t)len >= size)
     return false;
   memcpy(out, text, (size_t)len + 1);
-  return true;
-}
-
-/* Grows an array of `size`-byte items by doubling. */
-static bool
-grow(void **items, size_t count, size_t *cap, size_t size)
-{
-  if (count < *cap)
-    return true;
-  size_t next = *cap ? *cap * 2 : 16;
-  void *grown = next <= SIZE_MAX / size ? realloc(*items, next * size) : NULL;
-  if (grown == NULL)
-    return false;
-  *items = grown;
-  *cap = next;
   return true;
 }
 
@@ -152,7 +126,7 @@ sq_user_update(struct store *s, const struct user *u)
   sq_bind_text(st, 3, u->password_hash);
   sq_bind_text(st, 4, role_name(u->role));
   sqlite3_bind_int(st, 5, u->disabled ? 1 : 0);
-  return exec_one(s, st, "user_update");
+  return sq_exec_change(s, st, "user_update");
 }
 
 enum store_rc
@@ -164,7 +138,7 @@ sq_user_touch_login(struct store *s, int64_t id, int64_t at)
     return STORE_ERROR;
   sqlite3_bind_int64(st, 1, id);
   sq_bind_time(st, 2, at);
-  return exec_one(s, st, "user_touch_login");
+  return sq_exec_change(s, st, "user_touch_login");
 }
 
 enum store_rc
@@ -179,7 +153,8 @@ sq_user_list(struct store *s, struct user_list *out)
   enum store_rc rc = STORE_OK;
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!grow((void **)&out->items, out->count, &cap, sizeof *out->items)) {
+    if (!sq_list_grow((void **)&out->items, out->count, &cap,
+                      sizeof *out->items)) {
       rc = sq_error(s, "user_list: out of memory");
       break;
     }
@@ -226,11 +201,29 @@ sq_session_add(struct store *s, const struct session *ses)
   return sq_exec(s, st, "session_add");
 }
 
+#define SESSION_COLUMNS                                                      \
+  "id_hash, user_id, lang, created_at, expires_at, seen_at"
+
+/* Reads a session row into `item`; false when a stored value does not
+ * fit. */
+static bool
+read_session(sqlite3_stmt *st, void *item)
+{
+  struct session *out = item;
+  *out = (struct session){
+    .user_id = sq_column_int(st, 1),
+    .created_at = sq_column_int(st, 3),
+    .expires_at = sq_column_int(st, 4),
+    .seen_at = sq_column_int(st, 5),
+  };
+  return column_copy(st, 0, out->id_hash, sizeof out->id_hash)
+         && column_copy(st, 2, out->lang, sizeof out->lang);
+}
+
 enum store_rc
 sq_session_get(struct store *s, const char *id_hash, struct session *out)
 {
-  sqlite3_stmt *st = sq_stmt(s, "SELECT id_hash, user_id, lang, created_at, "
-                                "expires_at, seen_at FROM sessions "
+  sqlite3_stmt *st = sq_stmt(s, "SELECT " SESSION_COLUMNS " FROM sessions "
                                 "WHERE id_hash = ?1");
   if (st == NULL)
     return STORE_ERROR;
@@ -238,20 +231,33 @@ sq_session_get(struct store *s, const char *id_hash, struct session *out)
   enum store_rc rc = STORE_NOT_FOUND;
   int step = sqlite3_step(st);
   if (step == SQLITE_ROW) {
-    *out = (struct session){
-      .user_id = sq_column_int(st, 1),
-      .created_at = sq_column_int(st, 3),
-      .expires_at = sq_column_int(st, 4),
-      .seen_at = sq_column_int(st, 5),
-    };
     rc = STORE_OK;
-    if (!column_copy(st, 0, out->id_hash, sizeof out->id_hash)
-        || !column_copy(st, 2, out->lang, sizeof out->lang))
+    if (!read_session(st, out))
       rc = sq_error(s, "session_get: a stored value is too long");
   } else if (step != SQLITE_DONE) {
     rc = sq_fail(s, step, "session_get");
   }
   sq_done(st);
+  return rc;
+}
+
+enum store_rc
+sq_session_page(struct store *s, const char *after, int64_t limit,
+                struct session_list *out)
+{
+  *out = (struct session_list){0};
+  sqlite3_stmt *st = sq_stmt(s, "SELECT " SESSION_COLUMNS " FROM sessions "
+                                "WHERE id_hash > ?1 ORDER BY id_hash "
+                                "LIMIT ?2");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_text(st, 1, after != NULL ? after : "");
+  sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+  enum store_rc rc = sq_read_rows(s, st, "session_page",
+                                  (void **)&out->items, &out->count,
+                                  sizeof *out->items, read_session);
+  if (rc != STORE_OK)
+    session_list_free(out);
   return rc;
 }
 
@@ -266,7 +272,7 @@ sq_session_touch(struct store *s, const char *id_hash, int64_t seen_at,
   sq_bind_text(st, 1, id_hash);
   sqlite3_bind_int64(st, 2, seen_at);
   sqlite3_bind_int64(st, 3, expires_at);
-  return exec_one(s, st, "session_touch");
+  return sq_exec_change(s, st, "session_touch");
 }
 
 enum store_rc
@@ -278,7 +284,7 @@ sq_session_set_lang(struct store *s, const char *id_hash, const char *lang)
     return STORE_ERROR;
   sq_bind_text(st, 1, id_hash);
   sq_bind_text(st, 2, lang);
-  return exec_one(s, st, "session_set_lang");
+  return sq_exec_change(s, st, "session_set_lang");
 }
 
 enum store_rc
@@ -288,7 +294,7 @@ sq_session_delete(struct store *s, const char *id_hash)
   if (st == NULL)
     return STORE_ERROR;
   sq_bind_text(st, 1, id_hash);
-  return exec_one(s, st, "session_delete");
+  return sq_exec_change(s, st, "session_delete");
 }
 
 enum store_rc
@@ -395,7 +401,7 @@ sq_token_touch(struct store *s, int64_t id, int64_t at)
     return STORE_ERROR;
   sqlite3_bind_int64(st, 1, id);
   sq_bind_time(st, 2, at);
-  return exec_one(s, st, "token_touch");
+  return sq_exec_change(s, st, "token_touch");
 }
 
 /* Revoking twice keeps the first revocation time. */
@@ -409,7 +415,7 @@ sq_token_revoke(struct store *s, int64_t id, int64_t at)
     return STORE_ERROR;
   sqlite3_bind_int64(st, 1, id);
   sqlite3_bind_int64(st, 2, sq_time_or_now(at));
-  return exec_one(s, st, "token_revoke");
+  return sq_exec_change(s, st, "token_revoke");
 }
 
 enum store_rc
@@ -424,7 +430,8 @@ sq_token_list(struct store *s, struct api_token_list *out)
   enum store_rc rc = STORE_OK;
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!grow((void **)&out->items, out->count, &cap, sizeof *out->items)) {
+    if (!sq_list_grow((void **)&out->items, out->count, &cap,
+                      sizeof *out->items)) {
       rc = sq_error(s, "token_list: out of memory");
       break;
     }
@@ -502,6 +509,47 @@ sq_throttle_purge(struct store *s, int64_t before)
   return sq_exec(s, st, "throttle_purge");
 }
 
+static bool
+read_failure(sqlite3_stmt *st, void *item)
+{
+  struct login_failure *f = item;
+  f->id = sq_column_int(st, 0);
+  f->at = sq_column_int(st, 2);
+  return sq_column_text(st, 1, &f->key);
+}
+
+enum store_rc
+sq_throttle_page(struct store *s, int64_t after, int64_t limit,
+                 struct login_failure_list *out)
+{
+  *out = (struct login_failure_list){0};
+  sqlite3_stmt *st = sq_stmt(s, "SELECT id, key, at FROM login_failures "
+                                "WHERE id > ?1 ORDER BY id LIMIT ?2");
+  if (st == NULL)
+    return STORE_ERROR;
+  sqlite3_bind_int64(st, 1, after);
+  sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+  enum store_rc rc = sq_read_rows(s, st, "throttle_page",
+                                  (void **)&out->items, &out->count,
+                                  sizeof *out->items, read_failure);
+  if (rc != STORE_OK)
+    login_failure_list_free(out);
+  return rc;
+}
+
+enum store_rc
+sq_throttle_add(struct store *s, const struct login_failure *f)
+{
+  sqlite3_stmt *st = sq_stmt(s, "INSERT INTO login_failures (id, key, at) "
+                                "VALUES (?1, ?2, ?3)");
+  if (st == NULL)
+    return STORE_ERROR;
+  sq_bind_id(st, 1, f->id);
+  sq_bind_text(st, 2, f->key);
+  sqlite3_bind_int64(st, 3, f->at);
+  return sq_exec(s, st, "throttle_add");
+}
+
 /* ---- Meta ---- */
 
 /* A stored NULL value comes back as a NULL *value with STORE_OK. */
@@ -535,4 +583,31 @@ sq_meta_put(struct store *s, const char *key, const char *value)
   sq_bind_text(st, 1, key);
   sq_bind_text(st, 2, value);
   return sq_exec(s, st, "meta_put");
+}
+
+/* Reads a meta row; on failure frees what it read, because sq_read_rows
+ * does not count a row that failed. */
+static bool
+read_meta(sqlite3_stmt *st, void *item)
+{
+  struct meta_entry *e = item;
+  *e = (struct meta_entry){0};
+  if (sq_column_text(st, 0, &e->key) && sq_column_text(st, 1, &e->value))
+    return true;
+  free(e->key);
+  return false;
+}
+
+enum store_rc
+sq_meta_list(struct store *s, struct meta_list *out)
+{
+  *out = (struct meta_list){0};
+  sqlite3_stmt *st = sq_stmt(s, "SELECT key, value FROM meta ORDER BY key");
+  if (st == NULL)
+    return STORE_ERROR;
+  enum store_rc rc = sq_read_rows(s, st, "meta_list", (void **)&out->items,
+                                  &out->count, sizeof *out->items, read_meta);
+  if (rc != STORE_OK)
+    meta_list_free(out);
+  return rc;
 }

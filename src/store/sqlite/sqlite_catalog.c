@@ -7,26 +7,6 @@
 
 #include "store/sqlite/sqlite_internal.h"
 
-/* Lists grow by doubling from this many items. */
-#define LIST_FIRST_CAP 16
-
-/* Makes room for one more item in a list of `size`-byte items. */
-static bool
-list_grow(void **items, size_t count, size_t *cap, size_t size)
-{
-  if (count < *cap)
-    return true;
-  size_t next = *cap ? *cap * 2 : LIST_FIRST_CAP;
-  if (next > SIZE_MAX / size)
-    return false;
-  void *grown = realloc(*items, next * size);
-  if (grown == NULL)
-    return false;
-  *items = grown;
-  *cap = next;
-  return true;
-}
-
 /* ---- Agencies ---- */
 
 #define AGENCY_COLUMNS "id, code, name, kind, parent, created_at, updated_at"
@@ -128,7 +108,7 @@ agency_rows(struct store *s, sqlite3_stmt *st, struct agency_list *out)
   size_t cap = 0;
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!list_grow((void **)&out->items, out->count, &cap,
+    if (!sq_list_grow((void **)&out->items, out->count, &cap,
                    sizeof *out->items)
         || !read_agency(st, &out->items[out->count]))
       return sq_error(s, "agency_list: out of memory");
@@ -348,11 +328,15 @@ sq_app_put(struct store *s, const struct app *a, bool *inserted)
   " LIMIT ?5 OFFSET ?6"
 
 /* One statement per sort key and direction, indexed [enum app_sort]
- * [descending]; ties are broken by code so pages never overlap. LIKE is
- * case-insensitive for ASCII letters only. */
+ * [descending]; ties are broken by code so pages never overlap. Each order
+ * is an index of schema version 3, so a page does not sort every matching
+ * app. Names sort case-insensitively: lower() folds ASCII letters only,
+ * so other letters (É, é) sort by code point, as on PostgreSQL. LIKE is
+ * likewise case-insensitive for ASCII letters only. */
 static const char *const app_list_sql[][2] = {
   [APP_SORT_CODE] = {APP_LIST("code"), APP_LIST("code DESC")},
-  [APP_SORT_NAME] = {APP_LIST("name, code"), APP_LIST("name DESC, code DESC")},
+  [APP_SORT_NAME] = {APP_LIST("lower(name), code"),
+                     APP_LIST("lower(name) DESC, code DESC")},
   [APP_SORT_AGENCY] = {APP_LIST("agency, code"),
                        APP_LIST("agency DESC, code DESC")},
   [APP_SORT_KIND] = {APP_LIST("kind, code"), APP_LIST("kind DESC, code DESC")},
@@ -378,7 +362,7 @@ app_rows(struct store *s, sqlite3_stmt *st, struct app_list *out)
   size_t cap = 0;
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!list_grow((void **)&out->items, out->count, &cap,
+    if (!sq_list_grow((void **)&out->items, out->count, &cap,
                    sizeof *out->items)
         || !read_app(st, &out->items[out->count]))
       return sq_error(s, "app_list: out of memory");
@@ -455,7 +439,7 @@ sq_app_count_by(struct store *s, enum app_group group,
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     struct group_count *g;
-    if (!list_grow((void **)&out->items, out->count, &cap, sizeof *g)) {
+    if (!sq_list_grow((void **)&out->items, out->count, &cap, sizeof *g)) {
       rc = sq_error(s, "app_count_by: out of memory");
       break;
     }
@@ -538,37 +522,60 @@ read_change(sqlite3_stmt *st, struct change *c)
   return false;
 }
 
+#define CHANGE_COLUMNS                                                       \
+  "id, change_id, entity, code, field, old_value, new_value, actor, at"
+
+/* Steps `st` to its end, reading each row into `out`, then resets it. */
+static enum store_rc
+change_rows(struct store *s, sqlite3_stmt *st, const char *what,
+            struct change_list *out)
+{
+  size_t cap = 0;
+  enum store_rc rc = STORE_OK;
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (!sq_list_grow((void **)&out->items, out->count, &cap,
+                      sizeof *out->items)
+        || !read_change(st, &out->items[out->count])) {
+      rc = sq_error(s, "%s: out of memory", what);
+      break;
+    }
+    out->count++;
+  }
+  if (rc == STORE_OK && step != SQLITE_DONE)
+    rc = sq_fail(s, step, what);
+  sq_done(st);
+  if (rc != STORE_OK)
+    change_list_free(out);
+  return rc;
+}
+
 enum store_rc
 sq_change_list(struct store *s, const char *entity, const char *code,
                int64_t limit, struct change_list *out)
 {
   *out = (struct change_list){0};
-  sqlite3_stmt *st = sq_stmt(s, "SELECT id, change_id, entity, code, field, "
-                                "old_value, new_value, actor, at "
-                                "FROM changes WHERE entity = ?1 AND code = ?2 "
+  sqlite3_stmt *st = sq_stmt(s, "SELECT " CHANGE_COLUMNS " FROM changes "
+                                "WHERE entity = ?1 AND code = ?2 "
                                 "ORDER BY id DESC LIMIT ?3");
   if (st == NULL)
     return STORE_ERROR;
   sq_bind_text(st, 1, entity);
   sq_bind_text(st, 2, code);
   sqlite3_bind_int64(st, 3, limit > 0 ? limit : -1);
+  return change_rows(s, st, "change_list", out);
+}
 
-  size_t cap = 0;
-  enum store_rc rc = STORE_OK;
-  int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!list_grow((void **)&out->items, out->count, &cap,
-                   sizeof *out->items)
-        || !read_change(st, &out->items[out->count])) {
-      rc = sq_error(s, "change_list: out of memory");
-      break;
-    }
-    out->count++;
-  }
-  if (rc == STORE_OK && step != SQLITE_DONE)
-    rc = sq_fail(s, step, "change_list");
-  sq_done(st);
-  if (rc != STORE_OK)
-    change_list_free(out);
-  return rc;
+enum store_rc
+sq_change_page(struct store *s, int64_t after, int64_t limit,
+               struct change_list *out)
+{
+  *out = (struct change_list){0};
+  sqlite3_stmt *st = sq_stmt(s, "SELECT " CHANGE_COLUMNS " FROM changes "
+                                "WHERE id > ?1 ORDER BY id LIMIT ?2");
+  if (st == NULL)
+    return STORE_ERROR;
+  sqlite3_bind_int64(st, 1, after);
+  sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+  return change_rows(s, st, "change_page", out);
 }

@@ -55,6 +55,11 @@ enum store_rc sq_exec(struct store *s, sqlite3_stmt *st, const char *what);
 enum store_rc sq_exec_int(struct store *s, sqlite3_stmt *st, const char *what,
                           int64_t *out);
 
+/* Steps an UPDATE or DELETE by key, then sq_done()s it: STORE_NOT_FOUND
+ * when it changed no row. */
+enum store_rc sq_exec_change(struct store *s, sqlite3_stmt *st,
+                             const char *what);
+
 /* Binding: each returns SQLite's result code. */
 /* Binds text exactly; NULL binds NULL. */
 int sq_bind_text(sqlite3_stmt *st, int index, const char *text);
@@ -81,6 +86,21 @@ void sq_read_end(struct store *s, bool opened);
 /* Escapes `query` for LIKE ... ESCAPE '\' and wraps it in '%': a substring
  * pattern. NULL when memory runs out or the query is absurdly long. */
 char *sq_like_pattern(const char *query);
+
+/* Makes room for one more item in a list of `size`-byte items that holds
+ * `count` of `*cap`, doubling the capacity from 16. False when memory runs
+ * out; the list is then unchanged. */
+bool sq_list_grow(void **items, size_t count, size_t *cap, size_t size);
+
+/* Steps `st` to its end, reading each row into a new item of the list
+ * `*items` (`*count` items of `size` bytes, empty at the start) through
+ * `read`, which returns false when memory runs out; then sq_done()s it.
+ * On failure the rows read so far stay in the list for the caller to
+ * free. */
+enum store_rc sq_read_rows(struct store *s, sqlite3_stmt *st,
+                           const char *what, void **items, size_t *count,
+                           size_t size,
+                           bool (*read)(sqlite3_stmt *st, void *item));
 
 /* Returns `now` unless `at` is set: the creation or update time of a row
  * the caller did not date. */
@@ -139,10 +159,48 @@ enum store_rc sq_throttle_purge(struct store *s, int64_t before);
 enum store_rc sq_meta_get(struct store *s, const char *key, char **value);
 enum store_rc sq_meta_put(struct store *s, const char *key,
                           const char *value);
+enum store_rc sq_change_page(struct store *s, int64_t after, int64_t limit,
+                             struct change_list *out);
+enum store_rc sq_session_page(struct store *s, const char *after,
+                              int64_t limit, struct session_list *out);
+enum store_rc sq_throttle_page(struct store *s, int64_t after, int64_t limit,
+                               struct login_failure_list *out);
+enum store_rc sq_throttle_add(struct store *s, const struct login_failure *f);
+enum store_rc sq_meta_list(struct store *s, struct meta_list *out);
 
 enum store_rc sq_schema_version(struct store *s, int *current, int *latest);
 enum store_rc sq_migrate(struct store *s, int *version);
 enum store_rc sq_table_digest(struct store *s, const char *table,
                               struct table_digest *out);
+
+/* sqlite_jobs.c */
+enum store_rc sq_job_add(struct store *s, struct job *j);
+enum store_rc sq_job_claim(struct store *s, const char *kind,
+                           const char *owner, int64_t now,
+                           int64_t lease_until, struct job *out);
+enum store_rc sq_job_renew(struct store *s, int64_t id, const char *owner,
+                           int64_t lease_until);
+enum store_rc sq_job_progress(struct store *s, int64_t id, const char *owner,
+                              int64_t done, int64_t total);
+enum store_rc sq_job_finish(struct store *s, int64_t id, const char *owner,
+                            const char *state, const char *error,
+                            int64_t at);
+enum store_rc sq_job_get(struct store *s, int64_t id, struct job *out);
+enum store_rc sq_job_list(struct store *s, const char *kind, int64_t limit,
+                          struct job_list *out);
+/* sqlite_exam.c */
+enum store_rc sq_exam_result_put(struct store *s,
+                                 const struct exam_result *r);
+enum store_rc sq_exam_result_codes(struct store *s, int64_t run_id,
+                                   struct string_list *out);
+enum store_rc sq_exam_result_get(struct store *s, int64_t run_id,
+                                 const char *app_code,
+                                 struct exam_result *out);
+enum store_rc sq_exam_latest(struct store *s, const char *app_code,
+                             struct exam_result *out);
+enum store_rc sq_exam_latest_all(struct store *s,
+                                 struct exam_result_list *out);
+enum store_rc sq_exam_history(struct store *s, const char *app_code,
+                              int64_t limit, struct exam_result_list *out);
 
 #endif

@@ -109,6 +109,77 @@ static const struct migration migrations[] = {
    "  key TEXT PRIMARY KEY,"
    "  value TEXT"
    ") STRICT;"},
+  /* Jobs and examination results. exam_results keeps the app code without
+   * a foreign key to apps, so results outlive a renamed or removed app. */
+  {2,
+   "CREATE TABLE jobs ("
+   "  id INTEGER PRIMARY KEY,"
+   "  kind TEXT NOT NULL,"
+   "  params TEXT NOT NULL,"
+   "  state TEXT NOT NULL"
+   "    CHECK (state IN ('queued', 'running', 'done', 'failed')),"
+   "  dedupe_key TEXT UNIQUE,"
+   "  created_by TEXT NOT NULL,"
+   "  lease_owner TEXT,"
+   "  lease_expires_at INTEGER,"
+   "  scheduled_for INTEGER NOT NULL,"
+   "  created_at INTEGER NOT NULL,"
+   "  started_at INTEGER,"
+   "  finished_at INTEGER,"
+   "  progress_done INTEGER NOT NULL DEFAULT 0,"
+   "  progress_total INTEGER NOT NULL DEFAULT 0,"
+   "  error TEXT"
+   ") STRICT;"
+   "CREATE INDEX jobs_due ON jobs(state, kind, scheduled_for);"
+   "CREATE TABLE exam_results ("
+   "  run_id INTEGER NOT NULL REFERENCES jobs(id),"
+   "  app_code TEXT NOT NULL,"
+   "  examined_at INTEGER NOT NULL,"
+   "  outcome TEXT NOT NULL,"
+   "  http_status INTEGER,"
+   "  response_ms INTEGER,"
+   "  final_url TEXT,"
+   "  redirects TEXT,"
+   "  https_available INTEGER CHECK (https_available IN (0, 1)),"
+   "  https_redirect INTEGER CHECK (https_redirect IN (0, 1)),"
+   "  tls_valid INTEGER CHECK (tls_valid IN (0, 1)),"
+   "  tls_trusted INTEGER CHECK (tls_trusted IN (0, 1)),"
+   "  tls_issuer TEXT,"
+   "  tls_expires_at INTEGER,"
+   "  tls_protocol TEXT,"
+   "  grade TEXT,"
+   "  score INTEGER,"
+   "  tests TEXT,"
+   "  error TEXT,"
+   "  PRIMARY KEY (run_id, app_code)"
+   ") STRICT;"
+   "CREATE INDEX exam_results_app ON exam_results(app_code, examined_at);"
+   "CREATE TABLE exam_findings ("
+   "  run_id INTEGER NOT NULL,"
+   "  app_code TEXT NOT NULL,"
+   "  seq INTEGER NOT NULL,"
+   "  finding_id TEXT NOT NULL,"
+   "  severity TEXT NOT NULL,"
+   "  evidence TEXT,"
+   "  PRIMARY KEY (run_id, app_code, seq),"
+   "  FOREIGN KEY (run_id, app_code)"
+   "    REFERENCES exam_results(run_id, app_code) ON DELETE CASCADE"
+   ") STRICT;"},
+  /* One index per app-list sort key, each ending in code, the tie-break,
+   * so that a page is read in index order, forwards or backwards, instead
+   * of sorting every matching app. Names sort by lower(name), which folds
+   * ASCII letters only. The (agency, code), (kind, code) and (status, code)
+   * indexes also serve the filters and the foreign-key checks that the
+   * single-column indexes of version 1 served, so those are dropped. */
+  {3,
+   "CREATE INDEX apps_name_order ON apps(lower(name), code);"
+   "CREATE INDEX apps_agency_order ON apps(agency, code);"
+   "CREATE INDEX apps_kind_order ON apps(kind, code);"
+   "CREATE INDEX apps_status_order ON apps(status, code);"
+   "CREATE INDEX apps_updated_order ON apps(updated_at, code);"
+   "DROP INDEX apps_agency;"
+   "DROP INDEX apps_kind;"
+   "DROP INDEX apps_status;"},
 };
 
 #define MIGRATION_COUNT (sizeof migrations / sizeof migrations[0])
@@ -278,6 +349,19 @@ static const struct {
   {"login_failures",
    "SELECT id, key, at FROM login_failures ORDER BY id"},
   {"meta", "SELECT key, value FROM meta ORDER BY key"},
+  {"jobs",
+   "SELECT id, kind, params, state, dedupe_key, created_by, lease_owner, "
+   "lease_expires_at, scheduled_for, created_at, started_at, finished_at, "
+   "progress_done, progress_total, error FROM jobs ORDER BY id"},
+  {"exam_results",
+   "SELECT run_id, app_code, examined_at, outcome, http_status, "
+   "response_ms, final_url, redirects, https_available, https_redirect, "
+   "tls_valid, tls_trusted, tls_issuer, tls_expires_at, tls_protocol, "
+   "grade, score, tests, error FROM exam_results "
+   "ORDER BY run_id, app_code"},
+  {"exam_findings",
+   "SELECT run_id, app_code, seq, finding_id, severity, evidence "
+   "FROM exam_findings ORDER BY run_id, app_code, seq"},
 };
 
 /* Feeds the current row to `md`: each value as text (NULL as the two

@@ -1,0 +1,162 @@
+# `simpul examine` (under ASan and UBSan) against servers that misbehave,
+# run by tests/lib/misbehave.py inside this script's own network namespace.
+# The cases: DNS and TLS failures, redirects to addresses the guard
+# rejects, a name with a public and a private address, huge and endless
+# bodies, 100 KB of headers, invalid UTF-8 in headers, a server that never
+# responds and one that closes mid-response. Nothing crashes, every app
+# gets its result, and no connection reaches an address the guard rejects.
+source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/sites.sh"
+sites_enter_namespace "$@"
+
+if ! sites_setup "$WORK/sites" || ! sites_start; then
+  fail sites_start "the test servers did not start"
+  exit 1
+fi
+
+APPS="dns http://nosuch.test/
+tlsfail https://garbage.test/
+redirmeta http://redirmeta.test/
+redirprivate http://redirprivate.test/
+dual http://dual.test/
+endless http://endless.test/
+huge http://huge.test/
+bigheaders http://bigheaders.test/
+badutf8 http://badutf8.test/
+silent http://silent.test/
+midclose http://midclose.test/
+good https://good.test/"
+
+sites_write_catalog "$WORK" <<<"$APPS"
+simpul_cli catalog import "$WORK/agencies.csv" "$WORK/apps.csv" \
+  >"$WORK/import.out" 2>&1
+expect_eq catalog_import "$?" 0
+
+# Only the addresses of the test servers are allowed: 127.0.0.9 (a trap
+# listener) stays rejected, as do 10.0.0.1 and 169.254.169.254.
+sites_examine examine 20 --timeout 3 --cacert "$SITES_CA" \
+  --allow-private 127.0.0.1/32 --allow-private 127.0.0.2/32 \
+  --allow-private 127.0.0.3/32 \
+  --resolve dual.test:80:203.0.113.7,127.0.0.9 \
+  --resolve dual.test:443:203.0.113.7,127.0.0.9
+
+simpul_cli report --format json --output "$WORK/report.json" 2>"$WORK/report.err"
+expect_eq report_json_exit "$?" 0
+expect_eq report_json_valid "$(jq -r '.apps | length' "$WORK/report.json")" 12
+
+q() { sites_result "$@"; }
+
+expect_eq every_app_has_result \
+  "$(jq '[.apps[] | select(.examination == null)] | length' "$WORK/report.json")" 0
+
+expect_eq dns_outcome "$(q dns .outcome)" unreachable
+expect_match dns_evidence "$(sites_evidence dns unreachable)" 'resolve'
+
+expect_eq tlsfail_outcome "$(q tlsfail .outcome)" unreachable
+expect_match tlsfail_finding "$(q tlsfail '[.findings[].id] | join(" ")')" 'unreachable'
+expect_eq tlsfail_https_available "$(q tlsfail .https_available)" false
+
+expect_eq redirmeta_outcome "$(q redirmeta .outcome)" refused
+expect_match redirmeta_evidence "$(sites_evidence redirmeta address-refused)" \
+  '169\.254\.169\.254 \(metadata\)'
+expect_eq redirprivate_outcome "$(q redirprivate .outcome)" refused
+expect_match redirprivate_evidence \
+  "$(sites_evidence redirprivate address-refused)" '10\.0\.0\.1 \(private\)'
+
+expect_match dual_evidence "$(sites_evidence dual address-refused)" \
+  '127\.0\.0\.9 \(loopback\)'
+expect_match dual_outcome "$(q dual .outcome)" '^(unreachable|refused)$'
+
+expect_eq endless_outcome "$(q endless .outcome)" ok
+expect_eq endless_status "$(q endless .http_status)" 200
+expect_eq huge_outcome "$(q huge .outcome)" ok
+expect_eq bigheaders_outcome "$(q bigheaders .outcome)" ok
+expect_match bigheaders_grade "$(q bigheaders .grade)" '^[A-F]'
+
+expect_eq badutf8_outcome "$(q badutf8 .outcome)" ok
+expect_match badutf8_leak "$(sites_evidence badutf8 server-version-disclosed)" \
+  '^Server: nginx/1\.18\.0'
+
+expect_eq silent_outcome "$(q silent .outcome)" timeout
+expect_eq silent_grade "$(q silent .grade)" null
+expect_eq midclose_outcome "$(q midclose .outcome)" unreachable
+
+expect_eq good_outcome "$(q good .outcome)" ok
+expect_match good_grade "$(q good .grade)" '^A'
+
+# The guard rejected the trap addresses before connecting.
+expect_eq guard_no_trapped "$(sites_trapped)" ""
+expect_match guard_logged "$(grep -c 'event=examine.address_rejected' "$WORK/examine.err")" '^[1-9]'
+
+# A second run reads the same store, with the apps in a new job.
+simpul_cli examine --timeout 3 --allow-private 127.0.0.0/8 \
+  --cacert "$SITES_CA" good dns >"$WORK/examine2.out" 2>&1
+expect_eq second_run_exit "$?" 0
+expect_match second_run_summary "$(cat "$WORK/examine2.out")" \
+  'job 2: 2 aplikasi diperiksa / apps examined'
+
+# Bad options are usage errors that name the value.
+simpul_cli examine --allow-private 10.0.0.1/8 >"$WORK/bad.out" 2>&1
+expect_eq bad_cidr_exit "$?" 2
+expect_match bad_cidr_message "$(cat "$WORK/bad.out")" '10\.0\.0\.0/8'
+simpul_cli examine --resolve nohost >"$WORK/bad.out" 2>&1
+expect_eq bad_resolve_exit "$?" 2
+simpul_cli examine no-such-app >"$WORK/bad.out" 2>&1
+expect_eq unknown_app_exit "$?" 1
+expect_match unknown_app_message "$(cat "$WORK/bad.out")" 'no-such-app'
+
+# --- a killed run loses nothing committed, and its job is resumed by
+# `simpul serve` once the lease has run out, without examining again the
+# apps whose results were stored -----------------------------------------
+RDB=$WORK/resume.db
+CONF=$WORK/resume.conf
+cat >"$CONF" <<CONF
+job_lease = 5
+examine_allow_private = 127.0.0.0/8
+examine_cacert = $SITES_CA
+examine_timeout = 4
+examine_interval = 0
+load_sample = false
+CONF
+printf '%s\n' "good https://good.test/" "plain http://plain.test/" \
+  "wordpress https://wordpress.test/" "silent http://silent.test/" |
+  sites_write_catalog "$WORK"
+"$SIMPUL" --db "$RDB" catalog import "$WORK/agencies.csv" "$WORK/apps.csv" \
+  >/dev/null 2>&1
+stored() { sqlite3 "$RDB" 'SELECT count(*) FROM exam_results' 2>/dev/null; }
+"$SIMPUL" --config "$CONF" --db "$RDB" examine >"$WORK/killed.out" 2>&1 &
+killed_pid=$!
+for ((i = 0; i < 100; i++)); do
+  [ "$(stored)" = 3 ] && break
+  sleep 0.1
+done
+kill -KILL "$killed_pid" 2>/dev/null
+wait "$killed_pid" 2>/dev/null
+expect_eq killed_run_kept_results "$(stored)" 3
+expect_eq killed_job_running \
+  "$(sqlite3 "$RDB" "SELECT state FROM jobs WHERE id = 1")" running
+good_requests() {
+  grep -c '^good.test "GET / HTTP/1.1" 200 "simpul-examine' \
+    "$SITES_DIR/nginx-access.log"
+}
+before=$(good_requests)
+expect_match killed_run_requested_good "$before" '^[1-9]'
+
+PORT=$(free_port)
+"$SIMPUL" --config "$CONF" --db "$RDB" serve --port "$PORT" \
+  --set key_file="$WORK/resume.key" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+serve_pid=$!
+on_exit "kill -TERM $serve_pid; wait $serve_pid"
+for ((i = 0; i < 250; i++)); do
+  state=$(sqlite3 "$RDB" "SELECT state FROM jobs WHERE id = 1" 2>/dev/null)
+  [ "$state" = done ] && break
+  sleep 0.1
+done
+expect_eq resumed_job_done "$state" done
+expect_eq resumed_results "$(stored)" 4
+expect_eq resumed_skipped_stored "$(good_requests)" "$before"
+expect_eq resumed_silent_outcome "$(sqlite3 "$RDB" \
+  "SELECT outcome FROM exam_results WHERE app_code = 'silent'")" timeout
+kill -TERM "$serve_pid"
+wait "$serve_pid"
+expect_eq serve_stopped_cleanly "$?" 0
