@@ -50,6 +50,10 @@ bool site_finished(const struct site *s);
  * facts). Returns SP_OK or SP_ERR_NOMEM. */
 enum sp_err site_result(struct site *s, int64_t now, struct exam_result *out);
 
+/* Starts the site's queued requests once their wait is over; call it
+ * between engine steps. */
+void site_tick(struct site *s);
+
 void site_free(struct site *s);
 
 /* Builds the result of an app that cannot be examined online. */

@@ -18,9 +18,15 @@
 struct probe_engine {
   const struct probe_config *cfg;
   CURLM *multi;
+  /* TLS sessions and resolved names shared by every transfer, so that a
+   * site's later connections resume the session of its first. The engine
+   * runs on one thread, so the share has no lock functions. */
+  CURLSH *share;
   struct curl_slist *resolve;
   struct probe *probes;      /* running, linked by next/prev */
   struct probe *finished;    /* ended before a transfer began */
+  struct probe *parked;      /* waiting for a response to reuse, linked by
+                                parked_next; also on `probes` */
   size_t running;            /* both lists */
 };
 
@@ -38,6 +44,9 @@ struct probe {
   long max_body;
   bool retry_unverified;
   bool verify;
+  probe_reuse_fn reuse;
+  struct probe *parked_next;
+  bool adopted;              /* the chain ended with a reused response */
   int64_t deadline_ms;       /* the whole chain ends by then */
   bool is_https;
   /* the hop in progress */
@@ -344,6 +353,8 @@ setup_easy(struct probe *p, const struct probe_spec *spec)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, p) == CURLE_OK &&
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
     curl_easy_setopt(e, CURLOPT_WRITEDATA, p) == CURLE_OK;
+  if (ok)
+    ok = curl_easy_setopt(e, CURLOPT_SHARE, p->engine->share) == CURLE_OK;
   if (ok && p->engine->resolve != NULL)
     ok = curl_easy_setopt(e, CURLOPT_RESOLVE, p->engine->resolve) == CURLE_OK;
   if (ok && spec->cookies)
@@ -381,6 +392,7 @@ probe_start(struct probe_engine *e, const struct probe_spec *spec,
   p->max_redirects = spec->max_redirects;
   p->max_body = spec->max_body > 0 ? spec->max_body : 1;
   p->retry_unverified = spec->retry_unverified;
+  p->reuse = spec->reuse;
   p->verify = true;
   p->deadline_ms = now_ms() +
                    (int64_t)PROBE_CHAIN_TIMEOUTS * e->cfg->timeout_ms;
@@ -504,6 +516,59 @@ url_seen(const struct probe_result *r, const char *url)
   return false;
 }
 
+static bool
+copy_hop(struct probe_hop *to, const struct probe_hop *from)
+{
+  *to = (struct probe_hop){.status = from->status,
+                           .headers_truncated = from->headers_truncated,
+                           .time_ms = from->time_ms};
+  to->url = strdup(from->url);
+  to->headers = calloc(from->header_count + 1, sizeof *to->headers);
+  if (to->url == NULL || to->headers == NULL)
+    return false;
+  for (size_t i = 0; i < from->header_count; i++) {
+    to->headers[i].name = strdup(from->headers[i].name);
+    to->headers[i].value = strdup(from->headers[i].value);
+    to->header_count++;
+    if (to->headers[i].name == NULL || to->headers[i].value == NULL)
+      return false;
+  }
+  return true;
+}
+
+/* Ends the chain with the hops, body and TLS facts of `other`, which the
+ * reuse callback found equal to what the rest of the chain would get. */
+static bool
+adopt(struct probe *p, const struct probe_result *other)
+{
+  struct probe_result *r = &p->res;
+  struct probe_hop *grown =
+    realloc(r->hops, (r->hop_count + other->hop_count) * sizeof *r->hops);
+  if (grown == NULL)
+    return false;
+  r->hops = grown;
+  for (size_t i = 0; i < other->hop_count; i++) {
+    bool ok = copy_hop(&r->hops[r->hop_count], &other->hops[i]);
+    r->hop_count++;          /* freed with the result even when partial */
+    if (!ok)
+      return false;
+  }
+  r->elapsed_ms += other->elapsed_ms;
+  if (!r->tls.seen)
+    r->tls = other->tls;
+  r->body = malloc(other->body_len + 1);
+  if (r->body == NULL)
+    return false;
+  memcpy(r->body, other->body, other->body_len);
+  r->body[other->body_len] = '\0';
+  r->body_len = other->body_len;
+  r->body_truncated = other->body_truncated;
+  r->redirect_limit = other->redirect_limit;
+  r->ok = true;
+  p->adopted = true;
+  return true;
+}
+
 /* Starts the next hop of a redirect; false when the probe ends here. */
 static bool
 follow_redirect(struct probe *p, const struct probe_hop *hop)
@@ -524,6 +589,20 @@ follow_redirect(struct probe *p, const struct probe_hop *hop)
     p->options = false;
   free(p->url);
   p->url = next;
+  if (p->reuse != NULL && p->verify && !p->options) {
+    const struct probe_result *other = NULL;
+    enum probe_reuse how = p->reuse(p->ctx, p->url, &p->res, &other);
+    if (how == PROBE_REUSE_WAIT) {
+      p->parked_next = p->engine->parked;
+      p->engine->parked = p;
+      return true;
+    }
+    if (how == PROBE_REUSE_READY) {
+      if (!adopt(p, other))
+        fail_probe(p, PROBE_OTHER, "out of memory");
+      return false;
+    }
+  }
   if (!setup_hop(p)) {
     fail_probe(p, PROBE_OTHER, "out of memory");
     return false;
@@ -589,7 +668,7 @@ finish_hop(struct probe *p, CURLcode rc)
   const struct probe_hop *hop = probe_final(&p->res);
   if (follow_redirect(p, hop))
     return true;
-  if (p->res.error != PROBE_OK)
+  if (p->res.error != PROBE_OK || p->adopted)
     return false;
   p->res.ok = true;
   p->res.redirect_limit = is_redirect(p->follow, hop->status,
@@ -624,8 +703,13 @@ probe_engine_new(const struct probe_config *cfg, char *err, size_t errlen)
     e->resolve = l;
   }
   e->multi = curl_multi_init();
-  if (e->multi == NULL) {
-    snprintf(err, errlen, "libcurl could not create a multi handle");
+  e->share = curl_share_init();
+  if (e->multi == NULL || e->share == NULL ||
+      curl_share_setopt(e->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION)
+        != CURLSHE_OK ||
+      curl_share_setopt(e->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS)
+        != CURLSHE_OK) {
+    snprintf(err, errlen, "libcurl could not create a multi or share handle");
     probe_engine_free(e);
     return NULL;
   }
@@ -662,8 +746,17 @@ probe_engine_free(struct probe_engine *e)
   }
   if (e->multi != NULL)
     curl_multi_cleanup(e->multi);
+  if (e->share != NULL)
+    curl_share_cleanup(e->share);
   curl_slist_free_all(e->resolve);
   free(e);
+}
+
+bool
+probe_engine_max_connections(struct probe_engine *e, size_t n)
+{
+  return curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)n) ==
+         CURLM_OK;
 }
 
 size_t
@@ -678,6 +771,32 @@ deliver(struct probe_engine *e, struct probe *p)
   unlink_probe(e, p);
   p->done(p->ctx, &p->res);
   probe_destroy(p);
+}
+
+/* Asks each parked probe's callback again. The probe then requests its
+ * hop, ends with the reused response, or stays parked. */
+static void
+wake_parked(struct probe_engine *e)
+{
+  struct probe **link = &e->parked;
+  while (*link != NULL) {
+    struct probe *p = *link;
+    const struct probe_result *other = NULL;
+    enum probe_reuse how = p->reuse(p->ctx, p->url, &p->res, &other);
+    if (how == PROBE_REUSE_WAIT) {
+      link = &p->parked_next;
+      continue;
+    }
+    *link = p->parked_next;
+    if (how == PROBE_REUSE_READY) {
+      if (!adopt(p, other))
+        fail_probe(p, PROBE_OTHER, "out of memory");
+      deliver(e, p);
+    } else if (!setup_hop(p)) {
+      fail_probe(p, PROBE_OTHER, "out of memory");
+      deliver(e, p);
+    }
+  }
 }
 
 size_t
@@ -702,6 +821,7 @@ probe_engine_step(struct probe_engine *e, int wait_ms)
     if (p != NULL && !finish_hop(p, msg->data.result))
       deliver(e, p);
   }
+  wake_parked(e);
   if (e->running > 0)
     curl_multi_poll(e->multi, NULL, 0, wait_ms, NULL);
   return e->running;

@@ -112,6 +112,21 @@ enum probe_follow {
   PROBE_FOLLOW_ANY_3XX       /* any 3xx that has a Location */
 };
 
+/* What a probe does for a redirect hop (see probe_spec.reuse). */
+enum probe_reuse {
+  PROBE_REUSE_NONE = 0,      /* request the hop */
+  PROBE_REUSE_WAIT,          /* ask again after the next engine step */
+  PROBE_REUSE_READY          /* take *out as the rest of the chain */
+};
+
+/* Asked before a redirect hop of a verified GET chain to `url`, with the
+ * hops so far in `sofar`. READY means `*out` (a finished, ok result that
+ * outlives the call) contains exactly what the rest of the chain would
+ * receive; its hops, body and TLS facts are copied. */
+typedef enum probe_reuse (*probe_reuse_fn)(void *ctx, const char *url,
+                                           const struct probe_result *sofar,
+                                           const struct probe_result **out);
+
 struct probe_spec {
   const char *url;
   bool options;              /* OPTIONS instead of GET; a 303 turns it
@@ -124,6 +139,8 @@ struct probe_spec {
   bool retry_unverified;     /* on a certificate error, restart the chain
                                 without verification (verified = false) */
   long max_body;             /* bytes kept of the final body */
+  probe_reuse_fn reuse;      /* or NULL; called with the `ctx` of
+                                probe_start */
 };
 
 struct probe_config {
@@ -157,6 +174,12 @@ bool probe_start(struct probe_engine *e, const struct probe_spec *spec,
  * calls the callbacks of the probes that ended. Returns the number of
  * probes still running. */
 size_t probe_engine_step(struct probe_engine *e, int wait_ms);
+
+/* Keeps at most `n` connections open, idle ones included; when a
+ * transfer ends over that number, libcurl closes the oldest idle one.
+ * In libcurl 7.88 each such close scans every cached connection, so `n` should be near
+ * the connections in flight. False when libcurl refuses it. */
+bool probe_engine_max_connections(struct probe_engine *e, size_t n);
 
 /* Probes running now. */
 size_t probe_engine_running(const struct probe_engine *e);

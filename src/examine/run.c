@@ -342,6 +342,7 @@ collect_sites(struct run *run)
   size_t kept = 0;
   for (size_t i = 0; i < run->active_count; i++) {
     struct site *site = run->active[i];
+    site_tick(site);
     if (!site_finished(site)) {
       run->active[kept++] = site;
       continue;
@@ -422,7 +423,7 @@ run_loop(struct run *run, const struct app_list *apps,
     }
     if (run->active_count == 0)
       continue;
-    probe_engine_step(run->x.engine, 200);
+    probe_engine_step(run->x.engine, 100);
     collect_sites(run);
   }
   if (run->draw && run->total > 0)
@@ -480,6 +481,10 @@ run_prepare(struct run *run, const struct examine_options *opt,
     return SP_ERR_CONFIG;
   }
   run->limit = site_limit(opt->concurrency, run->x.sig.path_count);
+  /* Without a bound, the idle connections of the sites already examined
+   * stay cached, and every finished transfer scans them all. */
+  probe_engine_max_connections(run->x.engine, run->limit *
+                               (SITE_FIXED_REQUESTS + run->x.sig.path_count));
   run->active = calloc(run->limit, sizeof *run->active);
   return run->active != NULL ? SP_OK : SP_ERR_NOMEM;
 }

@@ -9,13 +9,22 @@
  * Observatory's robots.txt request (only for an unverified site) and then
  * its CORS preflight follow, as observatory.h describes.
  *
- * NOTE: a site costs about 25 connections at once and nothing limits them
- * per address, so many apps behind one shared server meet concurrency
+ * The signature paths are the exception: SITE_PATH_LANES of them start at
+ * once, and each that the site answers within SITE_FAST_MS starts the next
+ * one, which then reuses the idle connection instead of paying a new TLS
+ * handshake. When a path request fails or answers slowly, or
+ * SITE_QUEUE_WAIT_MS pass, the rest start at once, so a slow site still
+ * costs about one timeout.
+ *
+ * NOTE: a site may open about 25 connections at once and nothing limits
+ * them per address, so many apps behind one shared server meet concurrency
  * times that many; lower --concurrency for such a data center. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -27,6 +36,13 @@
 #include "examine/observatory.h"
 
 #define CORS_ORIGIN "https://http-observatory.security.mozilla.org"
+
+/* Path requests in flight per site while its paths are queued. */
+#define SITE_PATH_LANES 4
+/* A path answered within this time shows that the site answers fast. */
+#define SITE_FAST_MS 1000
+/* The queued paths all start when the site has shown nothing by then. */
+#define SITE_QUEUE_WAIT_MS 500
 
 enum slot_kind {
   SLOT_HTTP = 0,
@@ -63,6 +79,9 @@ struct site {
   struct slot *slots;
   size_t slot_count;
   int pending;
+  size_t next_path;          /* the first signature path not started */
+  bool paths_released;       /* the queued paths start without waiting */
+  int64_t started_ms;
   bool followed_up;          /* robots.txt or CORS started */
   bool start_failed;         /* memory ran out while starting probes */
   struct obs_input obs;
@@ -70,11 +89,19 @@ struct site {
 };
 
 static void site_advance(struct site *s);
+static void start_queued(struct site *s, size_t count);
 
 static void
 on_probe_done(void *ctx, struct probe_result *r)
 {
   struct slot *slot = ctx;
+  size_t index = (size_t)(slot - slot->site->slots);
+  if (index >= SLOT_PATHS && !slot->site->paths_released) {
+    if (r->ok && r->elapsed_ms < SITE_FAST_MS)
+      start_queued(slot->site, 1);
+    else
+      slot->site->paths_released = true;
+  }
   if (!r->ok)
     log_event(LOG_DEBUG, "examine.request_failed", "app", slot->site->code,
               "url", r->hop_count > 0 ? r->hops[0].url : NULL, "error",
@@ -83,6 +110,8 @@ on_probe_done(void *ctx, struct probe_result *r)
   memset(r, 0, sizeof *r);
   slot->ended = true;
   slot->site->pending--;
+  if (slot->site->paths_released)
+    start_queued(slot->site, SIZE_MAX);
   site_advance(slot->site);
 }
 
@@ -101,6 +130,51 @@ start_slot(struct site *s, enum slot_kind kind, size_t index,
   slot->started = true;
   s->pending++;
   return true;
+}
+
+static bool
+sets_cookie(const struct probe_result *r)
+{
+  for (size_t i = 0; i < r->hop_count; i++)
+    if (probe_header_get(&r->hops[i], "Set-Cookie") != NULL)
+      return true;
+  return false;
+}
+
+static bool
+shares_url(const struct probe_result *a, const struct probe_result *b)
+{
+  for (size_t i = 0; i < a->hop_count; i++)
+    for (size_t j = 0; j < b->hop_count; j++)
+      if (strcmp(a->hops[i].url, b->hops[j].url) == 0)
+        return true;
+  return false;
+}
+
+/* The http:// session's redirect to https://HOST/ asks for what the
+ * https:// session fetched with the same request headers; its response
+ * is reused when no cookie was set earlier in the chain (the Observatory
+ * keeps a chain's cookies, and the https:// session starts without any)
+ * and the joined chain follows the same redirects. */
+static enum probe_reuse
+reuse_https(void *ctx, const char *url, const struct probe_result *sofar,
+            const struct probe_result **out)
+{
+  struct slot *slot = ctx;
+  const struct site *s = slot->site;
+  const struct slot *https = &s->slots[SLOT_HTTPS];
+  if (strcmp(url, s->root_https) != 0 || !https->started || sets_cookie(sofar))
+    return PROBE_REUSE_NONE;
+  if (!https->ended)
+    return PROBE_REUSE_WAIT;
+  const struct probe_result *r = &https->res;
+  if (!r->ok || !r->verified || r->redirect_limit || r->redirect_loop ||
+      r->hop_count == 0 ||
+      sofar->hop_count + r->hop_count - 1 > (size_t)s->x->opt->max_redirects ||
+      shares_url(sofar, r))
+    return PROBE_REUSE_NONE;
+  *out = r;
+  return PROBE_REUSE_READY;
 }
 
 /* The spec of one of the Observatory's sessions, also used for the app's
@@ -143,6 +217,36 @@ start_path(struct site *s, enum slot_kind kind, size_t index,
   bool ok = start_slot(s, kind, index, &spec);
   free(url);
   return ok;
+}
+
+/* Starts up to `count` of the queued signature paths. */
+static void
+start_queued(struct site *s, size_t count)
+{
+  while (count-- > 0 && !s->start_failed &&
+         s->next_path < s->x->sig.path_count) {
+    size_t i = s->next_path++;
+    if (!start_path(s, SLOT_PATHS, i, s->x->sig.paths[i]))
+      s->start_failed = true;
+  }
+}
+
+static int64_t
+monotonic_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+site_tick(struct site *s)
+{
+  if (s->paths_released || s->next_path >= s->x->sig.path_count ||
+      monotonic_ms() - s->started_ms < SITE_QUEUE_WAIT_MS)
+    return;
+  s->paths_released = true;
+  start_queued(s, SIZE_MAX);
 }
 
 static bool
@@ -286,7 +390,8 @@ site_advance(struct site *s)
 bool
 site_finished(const struct site *s)
 {
-  return s->pending == 0 && s->followed_up;
+  return s->pending == 0 && s->followed_up &&
+         (s->start_failed || s->next_path >= s->x->sig.path_count);
 }
 
 /* ---- starting ---- */
@@ -359,6 +464,7 @@ start_probes(struct site *s)
 {
   struct probe_spec http = session_spec(s, s->root_http);
   struct probe_spec https = session_spec(s, s->root_https);
+  http.reuse = reuse_https;
   if (!start_slot(s, SLOT_HTTP, 0, &http) ||
       !start_slot(s, SLOT_HTTPS, 0, &https))
     return false;
@@ -369,10 +475,8 @@ start_probes(struct site *s)
   }
   if (!start_missing(s))
     return false;
-  for (size_t i = 0; i < s->x->sig.path_count; i++)
-    if (!start_path(s, SLOT_PATHS, i, s->x->sig.paths[i]))
-      return false;
-  return true;
+  start_queued(s, SITE_PATH_LANES);
+  return !s->start_failed;
 }
 
 struct site *
@@ -382,6 +486,7 @@ site_start(struct examine_ctx *x, const struct app *app)
   if (s == NULL)
     return NULL;
   s->x = x;
+  s->started_ms = monotonic_ms();
   s->slot_count = SLOT_PATHS + x->sig.path_count;
   s->slots = calloc(s->slot_count, sizeof *s->slots);
   s->code = strdup(app->code);
