@@ -121,6 +121,30 @@ reject(struct save *sv, enum sp_err err)
   return STORE_ERROR;
 }
 
+/* Starts a save attempt (store_tx may run it again) once the stored record
+ * with `code` is read, `got` being how that went: rejects a create over a
+ * stored code (with the duplicate message `dup_id`/`dup_en`, which take
+ * the code), an update of a code not stored, and a `stale` etag. STORE_OK
+ * means go on. */
+static enum store_rc
+check_stored(struct save *sv, const char *code, enum store_rc got,
+             bool stale, const char *dup_id, const char *dup_en)
+{
+  bool exists = got == STORE_OK;
+  sv->check->error_count = sv->errors_before;
+  sv->err = SP_OK;
+  sv->changed = false;
+  if (got != STORE_OK && got != STORE_NOT_FOUND)
+    return got;
+  if (sv->create && exists) {
+    catalog_error(sv->check, SP_ERR_DUPLICATE, "code", dup_id, dup_en, code);
+    return reject(sv, SP_ERR_DUPLICATE);
+  }
+  if (!sv->create && !exists)
+    return reject(sv, SP_ERR_NOT_FOUND);
+  return stale ? reject(sv, SP_ERR_CONFLICT) : STORE_OK;
+}
+
 /* Adds SP_ERR_UNKNOWN_AGENCY on `field` when no agency has `code`, with
  * the nearest stored code as a hint when there is one. */
 static enum store_rc
@@ -176,31 +200,17 @@ save_app_tx(struct store *s, void *arg)
   struct app old = {0};
   char etag[CATALOG_ETAG_SIZE];
 
-  sv->check->error_count = sv->errors_before;
-  sv->err = SP_OK;
-  sv->changed = false;
   enum store_rc rc = s->ops->app_get(s, a->code, &old);
   bool exists = rc == STORE_OK;
-  if (rc != STORE_OK && rc != STORE_NOT_FOUND)
+  bool stale = exists && sv->if_etag != NULL &&
+               (!catalog_app_etag(&old, etag) ||
+                strcmp(etag, sv->if_etag) != 0);
+  rc = check_stored(sv, a->code, rc, stale,
+                    "kode '%s' sudah dipakai aplikasi lain: pilih kode lain",
+                    "the code '%s' is already used by another application: "
+                    "choose another code");
+  if (rc != STORE_OK)
     goto out;
-  if (sv->create && exists) {
-    catalog_error(sv->check, SP_ERR_DUPLICATE, "code",
-                  "kode '%s' sudah dipakai aplikasi lain: pilih kode lain",
-                  "the code '%s' is already used by another application: "
-                  "choose another code",
-                  a->code);
-    rc = reject(sv, SP_ERR_DUPLICATE);
-    goto out;
-  }
-  if (!sv->create && !exists) {
-    rc = reject(sv, SP_ERR_NOT_FOUND);
-    goto out;
-  }
-  if (exists && sv->if_etag != NULL &&
-      (!catalog_app_etag(&old, etag) || strcmp(etag, sv->if_etag) != 0)) {
-    rc = reject(sv, SP_ERR_CONFLICT);
-    goto out;
-  }
   rc = check_app_refs(s, a, sv->check);
   if (rc == STORE_OK && sv->check->error_count > 0)
     rc = reject(sv, sv->check->errors[0].err);
@@ -261,32 +271,18 @@ save_agency_tx(struct store *s, void *arg)
   struct agency old = {0};
   char etag[CATALOG_ETAG_SIZE];
 
-  sv->check->error_count = sv->errors_before;
-  sv->err = SP_OK;
-  sv->changed = false;
   enum store_rc rc = s->ops->agency_get(s, a->code, &old);
   bool exists = rc == STORE_OK;
-  if (rc != STORE_OK && rc != STORE_NOT_FOUND)
+  bool stale = exists && sv->if_etag != NULL &&
+               (!catalog_agency_etag(&old, etag) ||
+                strcmp(etag, sv->if_etag) != 0);
+  rc = check_stored(sv, a->code, rc, stale,
+                    "kode '%s' sudah dipakai perangkat daerah lain: pilih "
+                    "kode lain",
+                    "the code '%s' is already used by another agency: "
+                    "choose another code");
+  if (rc != STORE_OK)
     goto out;
-  if (sv->create && exists) {
-    catalog_error(sv->check, SP_ERR_DUPLICATE, "code",
-                  "kode '%s' sudah dipakai perangkat daerah lain: pilih kode "
-                  "lain",
-                  "the code '%s' is already used by another agency: choose "
-                  "another code",
-                  a->code);
-    rc = reject(sv, SP_ERR_DUPLICATE);
-    goto out;
-  }
-  if (!sv->create && !exists) {
-    rc = reject(sv, SP_ERR_NOT_FOUND);
-    goto out;
-  }
-  if (exists && sv->if_etag != NULL &&
-      (!catalog_agency_etag(&old, etag) || strcmp(etag, sv->if_etag) != 0)) {
-    rc = reject(sv, SP_ERR_CONFLICT);
-    goto out;
-  }
   rc = a->parent != NULL && !catalog_has_error(sv->check, "parent")
          ? catalog_check_parent(s, a, sv->check)
          : STORE_OK;

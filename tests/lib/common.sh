@@ -59,12 +59,18 @@ expect_match() {
   else fail "$1" "'$(printf '%s' "$2" | head -c 300)' does not match /$3/"; fi
 }
 
-# free_port: prints a TCP port on 127.0.0.1 that nothing listens on.
+# free_port: prints a TCP port on 127.0.0.1 that nothing listens on and that
+# this script has not handed out before.
 free_port() {
   local port
   while :; do
     port=$((20000 + RANDOM % 30000))
+    # A port handed out earlier in this script may not be bound yet (its
+    # server is still starting), so it is skipped too. The list is a file
+    # because callers run this in a subshell.
+    grep -qx "$port" "$WORK/.ports" 2>/dev/null && continue
     if ! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+      echo "$port" >>"$WORK/.ports"
       echo "$port"
       return
     fi

@@ -112,6 +112,41 @@ enum store_rc pg_read_rows(struct store *s, const PGresult *res,
                            bool (*read)(const PGresult *res, int row,
                                         void *item));
 
+/* A row reader that sets s->errmsg itself when it fails (a bad stored
+ * value, or memory), leaving nothing in `item` to free. */
+typedef bool pg_checked_read(struct store *s, const PGresult *res, int row,
+                             void *item);
+
+/* pg_read_rows for a reader that words its own failures. */
+enum store_rc pg_read_rows_checked(struct store *s, const PGresult *res,
+                                   void **items, size_t *count, size_t size,
+                                   pg_checked_read *read);
+
+/* Runs `st` with `params` and reads its rows as pg_read_rows does; on
+ * failure the caller frees the `*count` items read. */
+enum store_rc pg_list_rows(struct store *s, const struct pg_stmt *st,
+                           const char *const *params, void **items,
+                           size_t *count, size_t size,
+                           bool (*read)(const PGresult *res, int row,
+                                        void *item));
+
+/* Runs `st`, which returns at most one row, as pg_run_row does, and reads
+ * the row into `item` through `read`; a failed read gives the
+ * out-of-memory error. */
+enum store_rc pg_get_row(struct store *s, const struct pg_stmt *st,
+                         const char *const *params, void *item,
+                         bool (*read)(const PGresult *res, int row,
+                                      void *item));
+
+/* pg_get_row for a reader that words its own failures. */
+enum store_rc pg_get_row_checked(struct store *s, const struct pg_stmt *st,
+                                 const char *const *params, void *item,
+                                 pg_checked_read *read);
+
+/* Returns `now` unless `at` is set: the creation or update time of a row
+ * the caller did not date. */
+int64_t pg_time_or_now(int64_t at);
+
 /* Result readers. pg_text copies a column (NULL stays NULL) into `*out`
  * and returns false only when memory runs out. pg_int reads a bigint
  * column, 0 when NULL; pg_bool reads a boolean column, false when NULL. */

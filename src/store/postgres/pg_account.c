@@ -8,22 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "store/postgres/pg.h"
-
-static int64_t
-time_or_now(int64_t at)
-{
-  return at != 0 ? at : (int64_t)time(NULL);
-}
-
-/* The decimal text of a time for a nullable column: NULL for 0. */
-static const char *
-optional_time(char buf[static 24], int64_t at)
-{
-  return at != 0 ? pg_i64(buf, at) : NULL;
-}
 
 /* Copies a text column into a fixed array; false when it does not fit. */
 static bool
@@ -102,8 +88,9 @@ static const struct pg_stmt stmt_user_count = {
 /* Reads a user row; false with the reason in `s` on an unknown role or
  * lack of memory. */
 static bool
-read_user(struct store *s, const PGresult *res, int row, struct user *u)
+read_user(struct store *s, const PGresult *res, int row, void *item)
 {
+  struct user *u = item;
   *u = (struct user){
     .id = pg_int(res, row, 0),
     .disabled = pg_bool(res, row, 5),
@@ -126,13 +113,12 @@ read_user(struct store *s, const PGresult *res, int row, struct user *u)
 enum store_rc
 pg_user_add(struct store *s, struct user *u)
 {
-  int64_t created_at = time_or_now(u->created_at);
+  int64_t created_at = pg_time_or_now(u->created_at);
   char id[24], created[24], login[24];
   const char *params[] = {
-    pg_i64(id, u->id), u->name, u->display_name && u->display_name[0]
-                                  ? u->display_name : NULL,
+    pg_i64(id, u->id), u->name, pg_optional(u->display_name),
     u->password_hash, role_name(u->role), u->disabled ? "true" : "false",
-    pg_i64(created, created_at), optional_time(login, u->last_login_at),
+    pg_i64(created, created_at), pg_optional_time(login, u->last_login_at),
   };
   int64_t new_id = u->id;
   enum store_rc rc = insert_returning_id(s, &stmt_user_add_id, &stmt_user_add,
@@ -149,13 +135,7 @@ user_get_by(struct store *s, const struct pg_stmt *st, const char *key,
             struct user *out)
 {
   const char *params[] = {key};
-  PGresult *res;
-  enum store_rc rc = pg_run_row(s, st, params, &res);
-  if (rc != STORE_OK)
-    return rc;
-  bool ok = read_user(s, res, 0, out);
-  PQclear(res);
-  return ok ? STORE_OK : STORE_ERROR;
+  return pg_get_row_checked(s, st, params, out, read_user);
 }
 
 enum store_rc
@@ -177,7 +157,7 @@ pg_user_update(struct store *s, const struct user *u)
   char id[24];
   const char *params[] = {
     pg_i64(id, u->id),
-    u->display_name && u->display_name[0] ? u->display_name : NULL,
+    pg_optional(u->display_name),
     u->password_hash, role_name(u->role), u->disabled ? "true" : "false",
   };
   return pg_run_change(s, &stmt_user_update, params);
@@ -187,7 +167,7 @@ enum store_rc
 pg_user_touch_login(struct store *s, int64_t id, int64_t at)
 {
   char id_text[24], at_text[24];
-  const char *params[] = {pg_i64(id_text, id), optional_time(at_text, at)};
+  const char *params[] = {pg_i64(id_text, id), pg_optional_time(at_text, at)};
   return pg_run_change(s, &stmt_user_touch_login, params);
 }
 
@@ -199,16 +179,8 @@ pg_user_list(struct store *s, struct user_list *out)
   enum store_rc rc = pg_run(s, &stmt_user_list, NULL, &res);
   if (rc != STORE_OK)
     return rc;
-  int rows = PQntuples(res);
-  if (rows > 0 && (out->items = calloc((size_t)rows, sizeof *out->items))
-                    == NULL)
-    rc = pg_nomem(s);
-  for (int i = 0; rc == STORE_OK && i < rows; i++) {
-    if (!read_user(s, res, i, &out->items[i]))
-      rc = STORE_ERROR;
-    else
-      out->count++;
-  }
+  rc = pg_read_rows_checked(s, res, (void **)&out->items, &out->count,
+                            sizeof *out->items, read_user);
   PQclear(res);
   if (rc != STORE_OK)
     user_list_free(out);
@@ -266,7 +238,7 @@ static const struct pg_stmt stmt_session_purge = {
 enum store_rc
 pg_session_add(struct store *s, const struct session *ses)
 {
-  int64_t created_at = time_or_now(ses->created_at);
+  int64_t created_at = pg_time_or_now(ses->created_at);
   char user[24], created[24], expires[24], seen[24];
   const char *params[] = {
     ses->id_hash, pg_i64(user, ses->user_id),
@@ -293,18 +265,22 @@ read_session(const PGresult *res, int row, void *item)
          copy_fixed(res, row, 2, out->lang, sizeof out->lang);
 }
 
+static bool
+read_session_checked(struct store *s, const PGresult *res, int row,
+                     void *item)
+{
+  if (read_session(res, row, item))
+    return true;
+  pg_fail(s, "postgres: session_get: a stored value is too long");
+  return false;
+}
+
 enum store_rc
 pg_session_get(struct store *s, const char *id_hash, struct session *out)
 {
   const char *params[] = {id_hash};
-  PGresult *res;
-  enum store_rc rc = pg_run_row(s, &stmt_session_get, params, &res);
-  if (rc != STORE_OK)
-    return rc;
-  if (!read_session(res, 0, out))
-    rc = pg_fail(s, "postgres: session_get: a stored value is too long");
-  PQclear(res);
-  return rc;
+  return pg_get_row_checked(s, &stmt_session_get, params, out,
+                            read_session_checked);
 }
 
 enum store_rc
@@ -315,13 +291,9 @@ pg_session_page(struct store *s, const char *after, int64_t limit,
   char limit_text[24];
   const char *params[] = {after != NULL ? after : "",
                           limit > 0 ? pg_i64(limit_text, limit) : NULL};
-  PGresult *res;
-  enum store_rc rc = pg_run(s, &stmt_session_page, params, &res);
-  if (rc != STORE_OK)
-    return rc;
-  rc = pg_read_rows(s, res, (void **)&out->items, &out->count,
-                    sizeof *out->items, read_session);
-  PQclear(res);
+  enum store_rc rc = pg_list_rows(s, &stmt_session_page, params,
+                                  (void **)&out->items, &out->count,
+                                  sizeof *out->items, read_session);
   if (rc != STORE_OK)
     session_list_free(out);
   return rc;
@@ -394,9 +366,11 @@ static const struct pg_stmt stmt_token_revoke = {
 static const struct pg_stmt stmt_token_list = {
   "token_list", "SELECT " TOKEN_COLUMNS " FROM api_tokens ORDER BY id", 0};
 
+/* Leaves nothing to free when it fails: the name is read last. */
 static bool
-read_token(struct store *s, const PGresult *res, int row, struct api_token *t)
+read_token(struct store *s, const PGresult *res, int row, void *item)
 {
+  struct api_token *t = item;
   *t = (struct api_token){
     .id = pg_int(res, row, 0),
     .user_id = pg_int(res, row, 4),
@@ -420,13 +394,13 @@ read_token(struct store *s, const PGresult *res, int row, struct api_token *t)
 enum store_rc
 pg_token_add(struct store *s, struct api_token *t)
 {
-  int64_t created_at = time_or_now(t->created_at);
+  int64_t created_at = pg_time_or_now(t->created_at);
   char id[24], user[24], created[24], used[24], revoked[24];
   const char *params[] = {
-    pg_i64(id, t->id), t->name, t->hash, t->prefix[0] ? t->prefix : NULL,
+    pg_i64(id, t->id), t->name, t->hash, pg_optional(t->prefix),
     pg_i64(user, t->user_id), pg_i64(created, created_at),
-    optional_time(used, t->last_used_at),
-    optional_time(revoked, t->revoked_at),
+    pg_optional_time(used, t->last_used_at),
+    pg_optional_time(revoked, t->revoked_at),
   };
   int64_t new_id = t->id;
   enum store_rc rc = insert_returning_id(s, &stmt_token_add_id,
@@ -443,23 +417,15 @@ enum store_rc
 pg_token_get_by_hash(struct store *s, const char *hash, struct api_token *out)
 {
   const char *params[] = {hash};
-  PGresult *res;
-  enum store_rc rc = pg_run_row(s, &stmt_token_get_by_hash, params, &res);
-  if (rc != STORE_OK)
-    return rc;
-  if (!read_token(s, res, 0, out)) {
-    api_token_free(out);
-    rc = STORE_ERROR;
-  }
-  PQclear(res);
-  return rc;
+  return pg_get_row_checked(s, &stmt_token_get_by_hash, params, out,
+                            read_token);
 }
 
 enum store_rc
 pg_token_touch(struct store *s, int64_t id, int64_t at)
 {
   char id_text[24], at_text[24];
-  const char *params[] = {pg_i64(id_text, id), optional_time(at_text, at)};
+  const char *params[] = {pg_i64(id_text, id), pg_optional_time(at_text, at)};
   return pg_run_change(s, &stmt_token_touch, params);
 }
 
@@ -468,7 +434,7 @@ pg_token_revoke(struct store *s, int64_t id, int64_t at)
 {
   char id_text[24], at_text[24];
   const char *params[] = {pg_i64(id_text, id),
-                          pg_i64(at_text, time_or_now(at))};
+                          pg_i64(at_text, pg_time_or_now(at))};
   return pg_run_change(s, &stmt_token_revoke, params);
 }
 
@@ -480,16 +446,8 @@ pg_token_list(struct store *s, struct api_token_list *out)
   enum store_rc rc = pg_run(s, &stmt_token_list, NULL, &res);
   if (rc != STORE_OK)
     return rc;
-  int rows = PQntuples(res);
-  if (rows > 0 && (out->items = calloc((size_t)rows, sizeof *out->items))
-                    == NULL)
-    rc = pg_nomem(s);
-  for (int i = 0; rc == STORE_OK && i < rows; i++) {
-    /* Counted before reading, so that api_token_list_free frees a
-     * half-read item's name too. */
-    if (!read_token(s, res, i, &out->items[out->count++]))
-      rc = STORE_ERROR;
-  }
+  rc = pg_read_rows_checked(s, res, (void **)&out->items, &out->count,
+                            sizeof *out->items, read_token);
   PQclear(res);
   if (rc != STORE_OK)
     api_token_list_free(out);
@@ -579,13 +537,9 @@ pg_throttle_page(struct store *s, int64_t after, int64_t limit,
   char after_text[24], limit_text[24];
   const char *params[] = {pg_i64(after_text, after),
                           limit > 0 ? pg_i64(limit_text, limit) : NULL};
-  PGresult *res;
-  enum store_rc rc = pg_run(s, &stmt_throttle_page, params, &res);
-  if (rc != STORE_OK)
-    return rc;
-  rc = pg_read_rows(s, res, (void **)&out->items, &out->count,
-                    sizeof *out->items, read_failure);
-  PQclear(res);
+  enum store_rc rc = pg_list_rows(s, &stmt_throttle_page, params,
+                                  (void **)&out->items, &out->count,
+                                  sizeof *out->items, read_failure);
   if (rc != STORE_OK)
     login_failure_list_free(out);
   return rc;
@@ -612,19 +566,19 @@ static const struct pg_stmt stmt_meta_put = {
   "INSERT INTO meta (key, value) VALUES ($1, $2)"
   " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", 2};
 
+static bool
+read_meta_value(const PGresult *res, int row, void *item)
+{
+  return pg_text(res, row, 0, item);
+}
+
 /* A stored NULL value comes back as a NULL *value with STORE_OK. */
 enum store_rc
 pg_meta_get(struct store *s, const char *key, char **value)
 {
   *value = NULL;
   const char *params[] = {key};
-  PGresult *res;
-  enum store_rc rc = pg_run_row(s, &stmt_meta_get, params, &res);
-  if (rc != STORE_OK)
-    return rc;
-  bool ok = pg_text(res, 0, 0, value);
-  PQclear(res);
-  return ok ? STORE_OK : pg_nomem(s);
+  return pg_get_row(s, &stmt_meta_get, params, value, read_meta_value);
 }
 
 enum store_rc
@@ -651,13 +605,9 @@ enum store_rc
 pg_meta_list(struct store *s, struct meta_list *out)
 {
   *out = (struct meta_list){0};
-  PGresult *res;
-  enum store_rc rc = pg_run(s, &stmt_meta_list, NULL, &res);
-  if (rc != STORE_OK)
-    return rc;
-  rc = pg_read_rows(s, res, (void **)&out->items, &out->count,
-                    sizeof *out->items, read_meta);
-  PQclear(res);
+  enum store_rc rc = pg_list_rows(s, &stmt_meta_list, NULL,
+                                  (void **)&out->items, &out->count,
+                                  sizeof *out->items, read_meta);
   if (rc != STORE_OK)
     meta_list_free(out);
   return rc;

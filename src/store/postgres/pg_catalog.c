@@ -8,22 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "store/postgres/pg.h"
-
-/* NULL for NULL or "", the text otherwise: optional columns. */
-static const char *
-optional(const char *text)
-{
-  return text != NULL && text[0] != '\0' ? text : NULL;
-}
-
-static int64_t
-time_or_now(int64_t at)
-{
-  return at != 0 ? at : (int64_t)time(NULL);
-}
 
 static const struct pg_stmt stmt_advance_agencies = {
   "catalog_advance_agencies", ADVANCE_SEQUENCE_SQL("agencies_id_seq"), 1};
@@ -81,17 +67,24 @@ read_agency(const PGresult *res, int row, int c, struct agency *a)
   return false;
 }
 
+static bool
+read_agency_row(const PGresult *res, int row, void *item)
+{
+  return read_agency(res, row, 0, item);
+}
+
+/* A row of a list: the total comes first. */
+static bool
+read_listed_agency(const PGresult *res, int row, void *item)
+{
+  return read_agency(res, row, 1, item);
+}
+
 enum store_rc
 pg_agency_get(struct store *s, const char *code, struct agency *out)
 {
   const char *params[] = {code};
-  PGresult *res;
-  enum store_rc rc = pg_run_row(s, &stmt_agency_get, params, &res);
-  if (rc != STORE_OK)
-    return rc;
-  bool ok = read_agency(res, 0, 0, out);
-  PQclear(res);
-  return ok ? STORE_OK : pg_nomem(s);
+  return pg_get_row(s, &stmt_agency_get, params, out, read_agency_row);
 }
 
 /* Runs an upsert whose one result column is true for an insert and false
@@ -117,12 +110,12 @@ run_upsert(struct store *s, const struct pg_stmt *st,
 enum store_rc
 pg_agency_put(struct store *s, const struct agency *a, bool *inserted)
 {
-  int64_t updated_at = time_or_now(a->updated_at);
+  int64_t updated_at = pg_time_or_now(a->updated_at);
   int64_t created_at = a->created_at != 0 ? a->created_at : updated_at;
   char id[24], created[24], updated[24];
   const char *params[] = {
-    pg_i64(id, a->id), a->code, a->name, optional(a->kind),
-    optional(a->parent), pg_i64(created, created_at),
+    pg_i64(id, a->id), a->code, a->name, pg_optional(a->kind),
+    pg_optional(a->parent), pg_i64(created, created_at),
     pg_i64(updated, updated_at),
   };
   if (a->id == 0)
@@ -158,12 +151,12 @@ pg_agency_list(struct store *s, const struct agency_filter *f,
 {
   *out = (struct agency_list){0};
   char *pattern = NULL;
-  if (optional(f->query) != NULL && (pattern = pg_like_pattern(f->query))
+  if (pg_optional(f->query) != NULL && (pattern = pg_like_pattern(f->query))
                                       == NULL)
     return pg_nomem(s);
   char limit[24], offset[24];
   const char *params[] = {
-    optional(f->kind), optional(f->parent), pattern,
+    pg_optional(f->kind), pg_optional(f->parent), pattern,
     f->limit > 0 ? pg_i64(limit, f->limit) : NULL,
     pg_i64(offset, f->offset > 0 ? f->offset : 0),
   };
@@ -174,17 +167,9 @@ pg_agency_list(struct store *s, const struct agency_filter *f,
     return rc;
   int rows = PQntuples(res);
   out->total = rows > 0 ? pg_int(res, 0, 0) : 0;
-  if (rows > 0 && !PQgetisnull(res, 0, 1)) {
-    out->items = calloc((size_t)rows, sizeof *out->items);
-    if (out->items == NULL)
-      rc = pg_nomem(s);
-    for (int i = 0; rc == STORE_OK && i < rows; i++) {
-      if (!read_agency(res, i, 1, &out->items[i]))
-        rc = pg_nomem(s);
-      else
-        out->count++;
-    }
-  }
+  if (rows > 0 && !PQgetisnull(res, 0, 1))
+    rc = pg_read_rows(s, res, (void **)&out->items, &out->count,
+                      sizeof *out->items, read_listed_agency);
   PQclear(res);
   if (rc != STORE_OK)
     agency_list_free(out);
@@ -281,17 +266,24 @@ static const struct pg_stmt stmt_app_put_id = {
              "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
              " $15, $16, $17, $18"), 18};
 
+static bool
+read_app_row(const PGresult *res, int row, void *item)
+{
+  return read_app(res, row, 0, item);
+}
+
+/* A row of a list: the total comes first. */
+static bool
+read_listed_app(const PGresult *res, int row, void *item)
+{
+  return read_app(res, row, 1, item);
+}
+
 enum store_rc
 pg_app_get(struct store *s, const char *code, struct app *out)
 {
   const char *params[] = {code};
-  PGresult *res;
-  enum store_rc rc = pg_run_row(s, &stmt_app_get, params, &res);
-  if (rc != STORE_OK)
-    return rc;
-  bool ok = read_app(res, 0, 0, out);
-  PQclear(res);
-  return ok ? STORE_OK : pg_nomem(s);
+  return pg_get_row(s, &stmt_app_get, params, out, read_app_row);
 }
 
 /* Fills params[1 .. 15] with the fields of `a` as app_put binds them.
@@ -313,7 +305,7 @@ app_params(struct store *s, const struct app *a, const char **params,
     } else if (i < 4) {
       params[1 + i] = value;  /* code, name, kind, agency: NOT NULL */
     } else {
-      params[1 + i] = optional(value);
+      params[1 + i] = pg_optional(value);
     }
   }
   if (params[1 + FIELD_STATUS] == NULL)
@@ -324,7 +316,7 @@ app_params(struct store *s, const struct app *a, const char **params,
 enum store_rc
 pg_app_put(struct store *s, const struct app *a, bool *inserted)
 {
-  int64_t updated_at = time_or_now(a->updated_at);
+  int64_t updated_at = pg_time_or_now(a->updated_at);
   int64_t created_at = a->created_at != 0 ? a->created_at : updated_at;
   char id[24], created[24], updated[24], years[2][24];
   const char *params[18];
@@ -388,12 +380,13 @@ pg_app_list(struct store *s, const struct app_filter *f, struct app_list *out)
   if ((unsigned)f->sort >= sizeof app_list_stmts / sizeof app_list_stmts[0])
     return pg_fail(s, "postgres: app_list: unknown sort key %d", (int)f->sort);
   char *pattern = NULL;
-  if (optional(f->query) != NULL && (pattern = pg_like_pattern(f->query))
+  if (pg_optional(f->query) != NULL && (pattern = pg_like_pattern(f->query))
                                       == NULL)
     return pg_nomem(s);
   char limit[24], offset[24];
   const char *params[] = {
-    optional(f->kind), optional(f->status), optional(f->agency), pattern,
+    pg_optional(f->kind), pg_optional(f->status), pg_optional(f->agency),
+    pattern,
     f->limit > 0 ? pg_i64(limit, f->limit) : NULL,
     pg_i64(offset, f->offset > 0 ? f->offset : 0),
   };
@@ -405,17 +398,9 @@ pg_app_list(struct store *s, const struct app_filter *f, struct app_list *out)
     return rc;
   int rows = PQntuples(res);
   out->total = rows > 0 ? pg_int(res, 0, 0) : 0;
-  if (rows > 0 && !PQgetisnull(res, 0, 1)) {
-    out->items = calloc((size_t)rows, sizeof *out->items);
-    if (out->items == NULL)
-      rc = pg_nomem(s);
-    for (int i = 0; rc == STORE_OK && i < rows; i++) {
-      if (!read_app(res, i, 1, &out->items[i]))
-        rc = pg_nomem(s);
-      else
-        out->count++;
-    }
-  }
+  if (rows > 0 && !PQgetisnull(res, 0, 1))
+    rc = pg_read_rows(s, res, (void **)&out->items, &out->count,
+                      sizeof *out->items, read_listed_app);
   PQclear(res);
   if (rc != STORE_OK)
     app_list_free(out);
@@ -435,6 +420,14 @@ static const struct pg_stmt app_count_stmts[] = {
                         " FROM apps GROUP BY 1 ORDER BY 1", 0},
 };
 
+static bool
+read_group_count(const PGresult *res, int row, void *item)
+{
+  struct group_count *g = item;
+  g->count = pg_int(res, row, 1);
+  return pg_text(res, row, 0, &g->key);
+}
+
 enum store_rc
 pg_app_count_by(struct store *s, enum app_group group,
                 struct group_count_list *out)
@@ -442,22 +435,9 @@ pg_app_count_by(struct store *s, enum app_group group,
   *out = (struct group_count_list){0};
   if ((unsigned)group >= sizeof app_count_stmts / sizeof app_count_stmts[0])
     return pg_fail(s, "postgres: app_count_by: unknown group %d", (int)group);
-  PGresult *res;
-  enum store_rc rc = pg_run(s, &app_count_stmts[group], NULL, &res);
-  if (rc != STORE_OK)
-    return rc;
-  int rows = PQntuples(res);
-  if (rows > 0 && (out->items = calloc((size_t)rows, sizeof *out->items))
-                    == NULL)
-    rc = pg_nomem(s);
-  for (int i = 0; rc == STORE_OK && i < rows; i++) {
-    out->items[i].count = pg_int(res, i, 1);
-    if (!pg_text(res, i, 0, &out->items[i].key))
-      rc = pg_nomem(s);
-    else
-      out->count++;
-  }
-  PQclear(res);
+  enum store_rc rc = pg_list_rows(s, &app_count_stmts[group], NULL,
+                                  (void **)&out->items, &out->count,
+                                  sizeof *out->items, read_group_count);
   if (rc != STORE_OK)
     group_count_list_free(out);
   return rc;
@@ -517,7 +497,7 @@ pg_change_add(struct store *s, const struct change *c)
   const char *params[] = {
     pg_i64(id, c->id), pg_i64(change_id, c->change_id), c->entity, c->code,
     c->field, c->old_value, c->new_value, c->actor,
-    pg_i64(at, time_or_now(c->at)),
+    pg_i64(at, pg_time_or_now(c->at)),
   };
   if (c->id == 0)
     return pg_run(s, &stmt_change_add, params + 1, NULL);
@@ -551,13 +531,9 @@ change_rows(struct store *s, const struct pg_stmt *st,
             const char *const *params, struct change_list *out)
 {
   *out = (struct change_list){0};
-  PGresult *res;
-  enum store_rc rc = pg_run(s, st, params, &res);
-  if (rc != STORE_OK)
-    return rc;
-  rc = pg_read_rows(s, res, (void **)&out->items, &out->count,
-                    sizeof *out->items, read_change);
-  PQclear(res);
+  enum store_rc rc = pg_list_rows(s, st, params, (void **)&out->items,
+                                  &out->count, sizeof *out->items,
+                                  read_change);
   if (rc != STORE_OK)
     change_list_free(out);
   return rc;

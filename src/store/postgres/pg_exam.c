@@ -256,14 +256,9 @@ one_result_in_tx(struct store *s, void *arg)
 {
   struct one_result *q = arg;
   exam_result_free(q->out);
-  PGresult *res;
-  enum store_rc rc = pg_run_row(s, q->st, q->params, &res);
+  enum store_rc rc = pg_get_row(s, q->st, q->params, q->out, read_result);
   if (rc != STORE_OK)
     return rc;
-  bool read = read_result(res, 0, q->out);
-  PQclear(res);
-  if (!read)
-    return pg_nomem(s);
   rc = read_findings(s, q->out);
   if (rc != STORE_OK)
     exam_result_free(q->out);
@@ -385,13 +380,9 @@ pg_exam_result_codes(struct store *s, int64_t run_id,
   *out = (struct string_list){0};
   char run_text[24];
   const char *params[] = {pg_i64(run_text, run_id)};
-  PGresult *res;
-  enum store_rc rc = pg_run(s, &stmt_result_codes, params, &res);
-  if (rc != STORE_OK)
-    return rc;
-  rc = pg_read_rows(s, res, (void **)&out->items, &out->count,
-                    sizeof *out->items, read_code);
-  PQclear(res);
+  enum store_rc rc = pg_list_rows(s, &stmt_result_codes, params,
+                                  (void **)&out->items, &out->count,
+                                  sizeof *out->items, read_code);
   if (rc != STORE_OK)
     string_list_free(out);
   return rc;

@@ -103,21 +103,6 @@ read_job(const PGresult *res, int row, void *item)
   return false;
 }
 
-/* Runs a statement that returns at most one job row into `out`. */
-static enum store_rc
-job_row(struct store *s, const struct pg_stmt *st, const char *const *params,
-        struct job *out)
-{
-  PGresult *res;
-  enum store_rc rc = pg_run_row(s, st, params, &res);
-  if (rc != STORE_OK)
-    return rc;
-  if (!read_job(res, 0, out))
-    rc = pg_nomem(s);
-  PQclear(res);
-  return rc;
-}
-
 /* Returns the id of the job with `dedupe_key` as STORE_CONFLICT, after an
  * insert that the key made a no-op. A concurrent insert of the same key
  * made ours wait until it committed, so this statement sees its row. */
@@ -227,7 +212,7 @@ claim_in_tx(struct store *s, void *arg)
       return rc;
     const char *params[] = {id, c->owner, pg_i64(lease, c->lease_until),
                             pg_i64(now, c->now)};
-    rc = job_row(s, &stmt_job_take, params, c->out);
+    rc = pg_get_row(s, &stmt_job_take, params, c->out, read_job);
     if (rc == STORE_OK)
       c->out->taken_over = was_running;
     if (rc != STORE_NOT_FOUND)
@@ -290,7 +275,7 @@ pg_job_get(struct store *s, int64_t id, struct job *out)
 {
   char id_text[24];
   const char *params[] = {pg_i64(id_text, id)};
-  return job_row(s, &stmt_job_get, params, out);
+  return pg_get_row(s, &stmt_job_get, params, out, read_job);
 }
 
 enum store_rc
@@ -300,13 +285,9 @@ pg_job_list(struct store *s, const char *kind, int64_t limit,
   *out = (struct job_list){0};
   char limit_text[24];
   const char *params[] = {kind, limit > 0 ? pg_i64(limit_text, limit) : NULL};
-  PGresult *res;
-  enum store_rc rc = pg_run(s, &stmt_job_list, params, &res);
-  if (rc != STORE_OK)
-    return rc;
-  rc = pg_read_rows(s, res, (void **)&out->items, &out->count,
-                    sizeof *out->items, read_job);
-  PQclear(res);
+  enum store_rc rc = pg_list_rows(s, &stmt_job_list, params,
+                                  (void **)&out->items, &out->count,
+                                  sizeof *out->items, read_job);
   if (rc != STORE_OK)
     job_list_free(out);
   return rc;

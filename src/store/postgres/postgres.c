@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "store/backend.h"
@@ -72,10 +73,34 @@ pg_optional_time(char buf[static 24], int64_t at)
   return at != 0 ? pg_i64(buf, at) : NULL;
 }
 
-enum store_rc
-pg_read_rows(struct store *s, const PGresult *res, void **items,
-             size_t *count, size_t size,
-             bool (*read)(const PGresult *res, int row, void *item))
+int64_t
+pg_time_or_now(int64_t at)
+{
+  return at != 0 ? at : (int64_t)time(NULL);
+}
+
+/* A row reader of either kind: `plain` fails only for lack of memory,
+ * `checked` sets the message itself. Exactly one is set. */
+struct row_reader {
+  bool (*plain)(const PGresult *res, int row, void *item);
+  pg_checked_read *checked;
+};
+
+static bool
+read_one(struct store *s, const PGresult *res, int row,
+         const struct row_reader *r, void *item)
+{
+  if (r->checked != NULL)
+    return r->checked(s, res, row, item);
+  if (r->plain(res, row, item))
+    return true;
+  pg_nomem(s);
+  return false;
+}
+
+static enum store_rc
+read_rows(struct store *s, const PGresult *res, void **items, size_t *count,
+          size_t size, const struct row_reader *r)
 {
   int rows = PQntuples(res);
   *items = NULL;
@@ -85,11 +110,73 @@ pg_read_rows(struct store *s, const PGresult *res, void **items,
   if ((*items = calloc((size_t)rows, size)) == NULL)
     return pg_nomem(s);
   for (int i = 0; i < rows; i++) {
-    if (!read(res, i, (char *)*items + (size_t)i * size))
-      return pg_nomem(s);
+    if (!read_one(s, res, i, r, (char *)*items + (size_t)i * size))
+      return STORE_ERROR;
     (*count)++;
   }
   return STORE_OK;
+}
+
+enum store_rc
+pg_read_rows(struct store *s, const PGresult *res, void **items,
+             size_t *count, size_t size,
+             bool (*read)(const PGresult *res, int row, void *item))
+{
+  return read_rows(s, res, items, count, size,
+                   &(struct row_reader){.plain = read});
+}
+
+enum store_rc
+pg_read_rows_checked(struct store *s, const PGresult *res, void **items,
+                     size_t *count, size_t size, pg_checked_read *read)
+{
+  return read_rows(s, res, items, count, size,
+                   &(struct row_reader){.checked = read});
+}
+
+enum store_rc
+pg_list_rows(struct store *s, const struct pg_stmt *st,
+             const char *const *params, void **items, size_t *count,
+             size_t size,
+             bool (*read)(const PGresult *res, int row, void *item))
+{
+  PGresult *res;
+  enum store_rc rc = pg_run(s, st, params, &res);
+  if (rc != STORE_OK)
+    return rc;
+  rc = pg_read_rows(s, res, items, count, size, read);
+  PQclear(res);
+  return rc;
+}
+
+static enum store_rc
+get_row(struct store *s, const struct pg_stmt *st, const char *const *params,
+        void *item, const struct row_reader *r)
+{
+  PGresult *res;
+  enum store_rc rc = pg_run_row(s, st, params, &res);
+  if (rc != STORE_OK)
+    return rc;
+  if (!read_one(s, res, 0, r, item))
+    rc = STORE_ERROR;
+  PQclear(res);
+  return rc;
+}
+
+enum store_rc
+pg_get_row(struct store *s, const struct pg_stmt *st,
+           const char *const *params, void *item,
+           bool (*read)(const PGresult *res, int row, void *item))
+{
+  return get_row(s, st, params, item, &(struct row_reader){.plain = read});
+}
+
+enum store_rc
+pg_get_row_checked(struct store *s, const struct pg_stmt *st,
+                   const char *const *params, void *item,
+                   pg_checked_read *read)
+{
+  return get_row(s, st, params, item, &(struct row_reader){.checked = read});
 }
 
 bool

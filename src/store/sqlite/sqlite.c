@@ -251,18 +251,39 @@ sq_list_grow(void **items, size_t count, size_t *cap, size_t size)
   return true;
 }
 
-enum store_rc
-sq_read_rows(struct store *s, sqlite3_stmt *st, const char *what,
-             void **items, size_t *count, size_t size,
-             bool (*read)(sqlite3_stmt *st, void *item))
+/* A row reader of either kind: `plain` leaves the message to the caller,
+ * `checked` sets it itself. Exactly one is set. */
+struct row_reader {
+  bool (*plain)(sqlite3_stmt *st, void *item);
+  sq_checked_read *checked;
+};
+
+static bool
+read_one(struct store *s, sqlite3_stmt *st, const char *what,
+         const struct row_reader *r, void *item)
+{
+  if (r->checked != NULL)
+    return r->checked(s, st, item);
+  if (r->plain(st, item))
+    return true;
+  sq_error(s, "%s: out of memory", what);
+  return false;
+}
+
+static enum store_rc
+read_rows(struct store *s, sqlite3_stmt *st, const char *what, void **items,
+          size_t *count, size_t size, const struct row_reader *r)
 {
   size_t cap = 0;
   enum store_rc rc = STORE_OK;
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!sq_list_grow(items, *count, &cap, size)
-        || !read(st, (char *)*items + *count * size)) {
+    if (!sq_list_grow(items, *count, &cap, size)) {
       rc = sq_error(s, "%s: out of memory", what);
+      break;
+    }
+    if (!read_one(s, st, what, r, (char *)*items + *count * size)) {
+      rc = STORE_ERROR;
       break;
     }
     (*count)++;
@@ -271,6 +292,52 @@ sq_read_rows(struct store *s, sqlite3_stmt *st, const char *what,
     rc = sq_fail(s, step, what);
   sq_done(st);
   return rc;
+}
+
+static enum store_rc
+read_row(struct store *s, sqlite3_stmt *st, const char *what, void *item,
+         const struct row_reader *r)
+{
+  enum store_rc rc = STORE_NOT_FOUND;
+  int step = sqlite3_step(st);
+  if (step == SQLITE_ROW)
+    rc = read_one(s, st, what, r, item) ? STORE_OK : STORE_ERROR;
+  else if (step != SQLITE_DONE)
+    rc = sq_fail(s, step, what);
+  sq_done(st);
+  return rc;
+}
+
+enum store_rc
+sq_read_rows(struct store *s, sqlite3_stmt *st, const char *what,
+             void **items, size_t *count, size_t size,
+             bool (*read)(sqlite3_stmt *st, void *item))
+{
+  return read_rows(s, st, what, items, count, size,
+                   &(struct row_reader){.plain = read});
+}
+
+enum store_rc
+sq_read_rows_checked(struct store *s, sqlite3_stmt *st, const char *what,
+                     void **items, size_t *count, size_t size,
+                     sq_checked_read *read)
+{
+  return read_rows(s, st, what, items, count, size,
+                   &(struct row_reader){.checked = read});
+}
+
+enum store_rc
+sq_read_row(struct store *s, sqlite3_stmt *st, const char *what, void *item,
+            bool (*read)(sqlite3_stmt *st, void *item))
+{
+  return read_row(s, st, what, item, &(struct row_reader){.plain = read});
+}
+
+enum store_rc
+sq_read_row_checked(struct store *s, sqlite3_stmt *st, const char *what,
+                    void *item, sq_checked_read *read)
+{
+  return read_row(s, st, what, item, &(struct row_reader){.checked = read});
 }
 
 int64_t

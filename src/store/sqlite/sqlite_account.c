@@ -31,8 +31,9 @@ column_copy(sqlite3_stmt *st, int col, char *out, size_t size)
 /* Reads a user row; false with the reason in `s` on a bad role or lack of
  * memory. */
 static bool
-read_user(struct store *s, sqlite3_stmt *st, struct user *u)
+read_user(struct store *s, sqlite3_stmt *st, void *item)
 {
+  struct user *u = item;
   *u = (struct user){
     .id = sq_column_int(st, 0),
     .disabled = sq_column_int(st, 5) != 0,
@@ -77,20 +78,6 @@ sq_user_add(struct store *s, struct user *u)
   return rc;
 }
 
-/* Runs a user query that binds one key at ?1 and returns one row. */
-static enum store_rc
-user_get_by(struct store *s, sqlite3_stmt *st, struct user *out)
-{
-  enum store_rc rc = STORE_NOT_FOUND;
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW)
-    rc = read_user(s, st, out) ? STORE_OK : STORE_ERROR;
-  else if (step != SQLITE_DONE)
-    rc = sq_fail(s, step, "user_get");
-  sq_done(st);
-  return rc;
-}
-
 enum store_rc
 sq_user_get(struct store *s, int64_t id, struct user *out)
 {
@@ -99,7 +86,7 @@ sq_user_get(struct store *s, int64_t id, struct user *out)
   if (st == NULL)
     return STORE_ERROR;
   sqlite3_bind_int64(st, 1, id);
-  return user_get_by(s, st, out);
+  return sq_read_row_checked(s, st, "user_get", out, read_user);
 }
 
 enum store_rc
@@ -110,7 +97,7 @@ sq_user_get_by_name(struct store *s, const char *name, struct user *out)
   if (st == NULL)
     return STORE_ERROR;
   sq_bind_text(st, 1, name);
-  return user_get_by(s, st, out);
+  return sq_read_row_checked(s, st, "user_get", out, read_user);
 }
 
 enum store_rc
@@ -149,24 +136,9 @@ sq_user_list(struct store *s, struct user_list *out)
                                 " FROM users ORDER BY id");
   if (st == NULL)
     return STORE_ERROR;
-  size_t cap = 0;
-  enum store_rc rc = STORE_OK;
-  int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!sq_list_grow((void **)&out->items, out->count, &cap,
-                      sizeof *out->items)) {
-      rc = sq_error(s, "user_list: out of memory");
-      break;
-    }
-    if (!read_user(s, st, &out->items[out->count])) {
-      rc = STORE_ERROR;
-      break;
-    }
-    out->count++;
-  }
-  if (rc == STORE_OK && step != SQLITE_DONE)
-    rc = sq_fail(s, step, "user_list");
-  sq_done(st);
+  enum store_rc rc = sq_read_rows_checked(s, st, "user_list",
+                                          (void **)&out->items, &out->count,
+                                          sizeof *out->items, read_user);
   if (rc != STORE_OK)
     user_list_free(out);
   return rc;
@@ -220,6 +192,15 @@ read_session(sqlite3_stmt *st, void *item)
          && column_copy(st, 2, out->lang, sizeof out->lang);
 }
 
+static bool
+read_session_checked(struct store *s, sqlite3_stmt *st, void *item)
+{
+  if (read_session(st, item))
+    return true;
+  sq_error(s, "session_get: a stored value is too long");
+  return false;
+}
+
 enum store_rc
 sq_session_get(struct store *s, const char *id_hash, struct session *out)
 {
@@ -228,17 +209,7 @@ sq_session_get(struct store *s, const char *id_hash, struct session *out)
   if (st == NULL)
     return STORE_ERROR;
   sq_bind_text(st, 1, id_hash);
-  enum store_rc rc = STORE_NOT_FOUND;
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW) {
-    rc = STORE_OK;
-    if (!read_session(st, out))
-      rc = sq_error(s, "session_get: a stored value is too long");
-  } else if (step != SQLITE_DONE) {
-    rc = sq_fail(s, step, "session_get");
-  }
-  sq_done(st);
-  return rc;
+  return sq_read_row_checked(s, st, "session_get", out, read_session_checked);
 }
 
 enum store_rc
@@ -323,9 +294,11 @@ sq_session_purge(struct store *s, int64_t now)
 #define TOKEN_COLUMNS                                                        \
   "id, name, hash, prefix, user_id, created_at, last_used_at, revoked_at"
 
+/* Leaves nothing to free when it fails: the name is read last. */
 static bool
-read_token(struct store *s, sqlite3_stmt *st, struct api_token *t)
+read_token(struct store *s, sqlite3_stmt *st, void *item)
 {
+  struct api_token *t = item;
   *t = (struct api_token){
     .id = sq_column_int(st, 0),
     .user_id = sq_column_int(st, 4),
@@ -377,19 +350,7 @@ sq_token_get_by_hash(struct store *s, const char *hash, struct api_token *out)
   if (st == NULL)
     return STORE_ERROR;
   sq_bind_text(st, 1, hash);
-  enum store_rc rc = STORE_NOT_FOUND;
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW) {
-    rc = STORE_OK;
-    if (!read_token(s, st, out)) {
-      api_token_free(out);
-      rc = STORE_ERROR;
-    }
-  } else if (step != SQLITE_DONE) {
-    rc = sq_fail(s, step, "token_get_by_hash");
-  }
-  sq_done(st);
-  return rc;
+  return sq_read_row_checked(s, st, "token_get_by_hash", out, read_token);
 }
 
 enum store_rc
@@ -426,26 +387,9 @@ sq_token_list(struct store *s, struct api_token_list *out)
                                 " FROM api_tokens ORDER BY id");
   if (st == NULL)
     return STORE_ERROR;
-  size_t cap = 0;
-  enum store_rc rc = STORE_OK;
-  int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!sq_list_grow((void **)&out->items, out->count, &cap,
-                      sizeof *out->items)) {
-      rc = sq_error(s, "token_list: out of memory");
-      break;
-    }
-    /* Counted before reading, so api_token_list_free frees a half-read
-     * item's name too. */
-    struct api_token *t = &out->items[out->count++];
-    if (!read_token(s, st, t)) {
-      rc = STORE_ERROR;
-      break;
-    }
-  }
-  if (rc == STORE_OK && step != SQLITE_DONE)
-    rc = sq_fail(s, step, "token_list");
-  sq_done(st);
+  enum store_rc rc = sq_read_rows_checked(s, st, "token_list",
+                                          (void **)&out->items, &out->count,
+                                          sizeof *out->items, read_token);
   if (rc != STORE_OK)
     api_token_list_free(out);
   return rc;
@@ -552,6 +496,12 @@ sq_throttle_add(struct store *s, const struct login_failure *f)
 
 /* ---- Meta ---- */
 
+static bool
+read_meta_value(sqlite3_stmt *st, void *item)
+{
+  return sq_column_text(st, 0, item);
+}
+
 /* A stored NULL value comes back as a NULL *value with STORE_OK. */
 enum store_rc
 sq_meta_get(struct store *s, const char *key, char **value)
@@ -561,15 +511,7 @@ sq_meta_get(struct store *s, const char *key, char **value)
   if (st == NULL)
     return STORE_ERROR;
   sq_bind_text(st, 1, key);
-  enum store_rc rc = STORE_NOT_FOUND;
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW)
-    rc = sq_column_text(st, 0, value) ? STORE_OK
-                                      : sq_error(s, "meta_get: out of memory");
-  else if (step != SQLITE_DONE)
-    rc = sq_fail(s, step, "meta_get");
-  sq_done(st);
-  return rc;
+  return sq_read_row(s, st, "meta_get", value, read_meta_value);
 }
 
 enum store_rc

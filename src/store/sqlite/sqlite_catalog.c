@@ -12,8 +12,9 @@
 #define AGENCY_COLUMNS "id, code, name, kind, parent, created_at, updated_at"
 
 static bool
-read_agency(sqlite3_stmt *st, struct agency *a)
+read_agency(sqlite3_stmt *st, void *item)
 {
+  struct agency *a = item;
   *a = (struct agency){
     .id = sq_column_int(st, 0),
     .created_at = sq_column_int(st, 5),
@@ -34,15 +35,7 @@ sq_agency_get(struct store *s, const char *code, struct agency *out)
   if (st == NULL)
     return STORE_ERROR;
   sq_bind_text(st, 1, code);
-  enum store_rc rc = STORE_NOT_FOUND;
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW)
-    rc = read_agency(st, out) ? STORE_OK
-                              : sq_error(s, "agency_get: out of memory");
-  else if (step != SQLITE_DONE)
-    rc = sq_fail(s, step, "agency_get");
-  sq_done(st);
-  return rc;
+  return sq_read_row(s, st, "agency_get", out, read_agency);
 }
 
 /* agency_put and app_put update by code first and insert when no row has
@@ -102,21 +95,6 @@ bind_agency_filter(sqlite3_stmt *st, const struct agency_filter *f,
   sq_bind_text(st, 3, pattern);
 }
 
-static enum store_rc
-agency_rows(struct store *s, sqlite3_stmt *st, struct agency_list *out)
-{
-  size_t cap = 0;
-  int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!sq_list_grow((void **)&out->items, out->count, &cap,
-                   sizeof *out->items)
-        || !read_agency(st, &out->items[out->count]))
-      return sq_error(s, "agency_list: out of memory");
-    out->count++;
-  }
-  return step == SQLITE_DONE ? STORE_OK : sq_fail(s, step, "agency_list");
-}
-
 enum store_rc
 sq_agency_list(struct store *s, const struct agency_filter *f,
                struct agency_list *out)
@@ -148,8 +126,8 @@ sq_agency_list(struct store *s, const struct agency_filter *f,
   bind_agency_filter(st, f, pattern);
   sqlite3_bind_int64(st, 4, f->limit > 0 ? f->limit : -1);
   sqlite3_bind_int64(st, 5, f->offset > 0 ? f->offset : 0);
-  rc = agency_rows(s, st, out);
-  sq_done(st);
+  rc = sq_read_rows(s, st, "agency_list", (void **)&out->items, &out->count,
+                    sizeof *out->items, read_agency);
 
 out:
   sq_read_end(s, opened);
@@ -193,8 +171,9 @@ read_year(sqlite3_stmt *st, int col, char **out)
 }
 
 static bool
-read_app(sqlite3_stmt *st, struct app *a)
+read_app(sqlite3_stmt *st, void *item)
 {
+  struct app *a = item;
   *a = (struct app){
     .id = sq_column_int(st, 0),
     .created_at = sq_column_int(st, 16),
@@ -239,14 +218,7 @@ sq_app_get(struct store *s, const char *code, struct app *out)
   if (st == NULL)
     return STORE_ERROR;
   sq_bind_text(st, 1, code);
-  enum store_rc rc = STORE_NOT_FOUND;
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW)
-    rc = read_app(st, out) ? STORE_OK : sq_error(s, "app_get: out of memory");
-  else if (step != SQLITE_DONE)
-    rc = sq_fail(s, step, "app_get");
-  sq_done(st);
-  return rc;
+  return sq_read_row(s, st, "app_get", out, read_app);
 }
 
 /* Binds app columns 2..16 (code .. merged_into) of `a` at parameters
@@ -356,21 +328,6 @@ bind_app_filter(sqlite3_stmt *st, const struct app_filter *f,
   sq_bind_text(st, 4, pattern);
 }
 
-static enum store_rc
-app_rows(struct store *s, sqlite3_stmt *st, struct app_list *out)
-{
-  size_t cap = 0;
-  int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!sq_list_grow((void **)&out->items, out->count, &cap,
-                   sizeof *out->items)
-        || !read_app(st, &out->items[out->count]))
-      return sq_error(s, "app_list: out of memory");
-    out->count++;
-  }
-  return step == SQLITE_DONE ? STORE_OK : sq_fail(s, step, "app_list");
-}
-
 enum store_rc
 sq_app_list(struct store *s, const struct app_filter *f, struct app_list *out)
 {
@@ -402,8 +359,8 @@ sq_app_list(struct store *s, const struct app_filter *f, struct app_list *out)
   bind_app_filter(st, f, pattern);
   sqlite3_bind_int64(st, 5, f->limit > 0 ? f->limit : -1);
   sqlite3_bind_int64(st, 6, f->offset > 0 ? f->offset : 0);
-  rc = app_rows(s, st, out);
-  sq_done(st);
+  rc = sq_read_rows(s, st, "app_list", (void **)&out->items, &out->count,
+                    sizeof *out->items, read_app);
 
 out:
   sq_read_end(s, opened);
@@ -423,6 +380,14 @@ static const char *const app_count_sql[] = {
                        "GROUP BY 1 ORDER BY 1",
 };
 
+static bool
+read_group_count(sqlite3_stmt *st, void *item)
+{
+  struct group_count *g = item;
+  g->count = sqlite3_column_int64(st, 1);
+  return sq_column_text(st, 0, &g->key);
+}
+
 enum store_rc
 sq_app_count_by(struct store *s, enum app_group group,
                 struct group_count_list *out)
@@ -433,27 +398,9 @@ sq_app_count_by(struct store *s, enum app_group group,
   sqlite3_stmt *st = sq_stmt(s, app_count_sql[group]);
   if (st == NULL)
     return STORE_ERROR;
-
-  size_t cap = 0;
-  enum store_rc rc = STORE_OK;
-  int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    struct group_count *g;
-    if (!sq_list_grow((void **)&out->items, out->count, &cap, sizeof *g)) {
-      rc = sq_error(s, "app_count_by: out of memory");
-      break;
-    }
-    g = &out->items[out->count];
-    g->count = sqlite3_column_int64(st, 1);
-    if (!sq_column_text(st, 0, &g->key)) {
-      rc = sq_error(s, "app_count_by: out of memory");
-      break;
-    }
-    out->count++;
-  }
-  if (rc == STORE_OK && step != SQLITE_DONE)
-    rc = sq_fail(s, step, "app_count_by");
-  sq_done(st);
+  enum store_rc rc = sq_read_rows(s, st, "app_count_by",
+                                  (void **)&out->items, &out->count,
+                                  sizeof *out->items, read_group_count);
   if (rc != STORE_OK)
     group_count_list_free(out);
   return rc;
@@ -505,8 +452,9 @@ sq_change_add(struct store *s, const struct change *c)
 }
 
 static bool
-read_change(sqlite3_stmt *st, struct change *c)
+read_change(sqlite3_stmt *st, void *item)
 {
+  struct change *c = item;
   *c = (struct change){
     .id = sq_column_int(st, 0),
     .change_id = sq_column_int(st, 1),
@@ -530,21 +478,9 @@ static enum store_rc
 change_rows(struct store *s, sqlite3_stmt *st, const char *what,
             struct change_list *out)
 {
-  size_t cap = 0;
-  enum store_rc rc = STORE_OK;
-  int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!sq_list_grow((void **)&out->items, out->count, &cap,
-                      sizeof *out->items)
-        || !read_change(st, &out->items[out->count])) {
-      rc = sq_error(s, "%s: out of memory", what);
-      break;
-    }
-    out->count++;
-  }
-  if (rc == STORE_OK && step != SQLITE_DONE)
-    rc = sq_fail(s, step, what);
-  sq_done(st);
+  enum store_rc rc = sq_read_rows(s, st, what, (void **)&out->items,
+                                  &out->count, sizeof *out->items,
+                                  read_change);
   if (rc != STORE_OK)
     change_list_free(out);
   return rc;

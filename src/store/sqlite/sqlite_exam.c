@@ -218,14 +218,7 @@ result_with_findings(struct store *s, sqlite3_stmt *st, const char *what,
                      struct exam_result *out)
 {
   *out = (struct exam_result){0};
-  enum store_rc rc = STORE_NOT_FOUND;
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW)
-    rc = read_result(st, out) ? STORE_OK
-                              : sq_error(s, "%s: out of memory", what);
-  else if (step != SQLITE_DONE)
-    rc = sq_fail(s, step, what);
-  sq_done(st);
+  enum store_rc rc = sq_read_row(s, st, what, out, read_result);
   if (rc == STORE_OK)
     rc = read_findings(s, out);
   if (rc != STORE_OK)

@@ -102,6 +102,28 @@ enum store_rc sq_read_rows(struct store *s, sqlite3_stmt *st,
                            size_t size,
                            bool (*read)(sqlite3_stmt *st, void *item));
 
+/* A row reader that sets the store's message itself when it fails (a bad
+ * stored value, or memory), leaving nothing in `item` to free. */
+typedef bool sq_checked_read(struct store *s, sqlite3_stmt *st, void *item);
+
+/* sq_read_rows for a reader that words its own failures. */
+enum store_rc sq_read_rows_checked(struct store *s, sqlite3_stmt *st,
+                                   const char *what, void **items,
+                                   size_t *count, size_t size,
+                                   sq_checked_read *read);
+
+/* Steps `st`, which returns at most one row, reading that row into `item`
+ * through `read`; then sq_done()s it. STORE_NOT_FOUND when there is no row;
+ * a failed `read` gives STORE_ERROR, worded "`what`: out of memory". */
+enum store_rc sq_read_row(struct store *s, sqlite3_stmt *st, const char *what,
+                          void *item,
+                          bool (*read)(sqlite3_stmt *st, void *item));
+
+/* sq_read_row for a reader that words its own failures. */
+enum store_rc sq_read_row_checked(struct store *s, sqlite3_stmt *st,
+                                  const char *what, void *item,
+                                  sq_checked_read *read);
+
 /* Returns `now` unless `at` is set: the creation or update time of a row
  * the caller did not date. */
 int64_t sq_time_or_now(int64_t at);

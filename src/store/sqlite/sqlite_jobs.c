@@ -42,21 +42,6 @@ read_job(sqlite3_stmt *st, void *item)
   return false;
 }
 
-/* Steps a statement that returns at most one job row into `out`. */
-static enum store_rc
-job_row(struct store *s, sqlite3_stmt *st, const char *what, struct job *out)
-{
-  enum store_rc rc = STORE_NOT_FOUND;
-  int step = sqlite3_step(st);
-  if (step == SQLITE_ROW)
-    rc = read_job(st, out) ? STORE_OK
-                           : sq_error(s, "%s: out of memory", what);
-  else if (step != SQLITE_DONE)
-    rc = sq_fail(s, step, what);
-  sq_done(st);
-  return rc;
-}
-
 /* Finds the id of the job with `dedupe_key`, after an insert that the key
  * made a no-op. */
 static enum store_rc
@@ -174,7 +159,7 @@ claim_take(struct store *s, const struct claim *c, int64_t id)
   sq_bind_text(st, 2, c->owner);
   sqlite3_bind_int64(st, 3, c->lease_until);
   sqlite3_bind_int64(st, 4, c->now);
-  return job_row(s, st, "job_claim", c->out);
+  return sq_read_row(s, st, "job_claim", c->out, read_job);
 }
 
 /* SQLite runs one write transaction at a time (BEGIN IMMEDIATE), so the
@@ -274,7 +259,7 @@ sq_job_get(struct store *s, int64_t id, struct job *out)
   if (st == NULL)
     return STORE_ERROR;
   sqlite3_bind_int64(st, 1, id);
-  return job_row(s, st, "job_get", out);
+  return sq_read_row(s, st, "job_get", out, read_job);
 }
 
 enum store_rc
