@@ -21,8 +21,9 @@ static_assert(EXAMINE_MAX_RANGES <= GUARD_MAX_RANGES,
               "the guard must hold every allowed range");
 
 /* Requests a site makes besides its signature paths: the two Observatory
- * sessions, the app's own URL, the missing path, robots.txt and CORS. */
-#define SITE_FIXED_REQUESTS 6
+ * sessions, the app's own URL, the missing path, robots.txt and CORS
+ * (early and, when the sessions end elsewhere, again). */
+#define SITE_FIXED_REQUESTS 7
 
 /* Descriptors kept free for the store, logs and the server's sockets. */
 #define RESERVED_FDS 128

@@ -9,6 +9,13 @@
  * Observatory's robots.txt request (only for an unverified site) and then
  * its CORS preflight follow, as observatory.h describes.
  *
+ * The CORS preflight also starts at once, early, for https://HOST/, where
+ * most sessions end, so that a slow site pays its delay once rather than
+ * twice. Once the sessions (and robots.txt) have ended, that response is
+ * kept when the preflight's URL is https://HOST/, because the request is
+ * then the same (method, headers, no cookies). Otherwise it is discarded
+ * and the preflight is made again for the right URL, as before.
+ *
  * The signature paths are the exception: SITE_PATH_LANES of them start at
  * once, and each that the site answers within SITE_FAST_MS starts the next
  * one, which then reuses the idle connection instead of paying a new TLS
@@ -51,6 +58,7 @@ enum slot_kind {
   SLOT_MISSING,
   SLOT_ROBOTS,
   SLOT_CORS,
+  SLOT_CORS_EARLY,           /* the preflight for https://HOST/ at once */
   SLOT_PATHS                 /* then one per signature path */
 };
 
@@ -83,6 +91,8 @@ struct site {
   bool paths_released;       /* the queued paths start without waiting */
   int64_t started_ms;
   bool followed_up;          /* robots.txt or CORS started */
+  bool cors_decided;         /* the preflight's URL is known */
+  bool cors_early_kept;      /* SLOT_CORS_EARLY's response is the one */
   bool start_failed;         /* memory ran out while starting probes */
   struct obs_input obs;
   struct obs_view views[4];  /* http, https, robots, cors */
@@ -322,26 +332,42 @@ build_obs(struct site *s)
   return view_build(&s->views[0], ended(s, SLOT_HTTP), &s->obs.http) &&
          view_build(&s->views[1], ended(s, SLOT_HTTPS), &s->obs.https) &&
          view_build(&s->views[2], ended(s, SLOT_ROBOTS), &s->obs.robots) &&
-         view_build(&s->views[3], ended(s, SLOT_CORS), &s->obs.cors);
+         view_build(&s->views[3],
+                    ended(s, s->cors_early_kept ? SLOT_CORS_EARLY : SLOT_CORS),
+                    &s->obs.cors);
 }
 
-static void
-start_cors(struct site *s)
+/* Starts the CORS preflight for `url` in slot `kind`. */
+static bool
+start_preflight(struct site *s, enum slot_kind kind, const char *url)
 {
   static const char *const headers[] = {
     "Access-Control-Request-Method: GET", "Origin: " CORS_ORIGIN, NULL,
   };
-  if (!build_obs(s))
-    return;
-  const char *url = obs_cors_url(&s->obs);
-  if (url == NULL)
-    return;
   struct probe_spec spec = {
     .url = url, .options = true, .headers = headers,
     .follow = PROBE_FOLLOW_ANY_3XX, .max_redirects = 10,
     .retry_unverified = true, .max_body = EXAMINE_SMALL_BODY,
   };
-  start_slot(s, SLOT_CORS, 0, &spec);
+  return start_slot(s, kind, 0, &spec);
+}
+
+/* Settles the preflight once its URL is known: keeps the early one when
+ * it requested that URL, else starts it afresh. */
+static void
+start_cors(struct site *s)
+{
+  if (s->cors_decided || !build_obs(s))
+    return;
+  s->cors_decided = true;
+  const char *url = obs_cors_url(&s->obs);
+  if (url == NULL)
+    return;
+  if (s->slots[SLOT_CORS_EARLY].started && strcmp(url, s->root_https) == 0) {
+    s->cors_early_kept = true;
+    return;
+  }
+  start_preflight(s, SLOT_CORS, url);
 }
 
 /* NOTE: the Observatory sends the session's cookies with this request;
@@ -383,7 +409,7 @@ site_advance(struct site *s)
       start_cors(s);
     return;
   }
-  if (robots->ended && !s->slots[SLOT_CORS].started)
+  if (robots->ended)
     start_cors(s);
 }
 
@@ -466,7 +492,8 @@ start_probes(struct site *s)
   struct probe_spec https = session_spec(s, s->root_https);
   http.reuse = reuse_https;
   if (!start_slot(s, SLOT_HTTP, 0, &http) ||
-      !start_slot(s, SLOT_HTTPS, 0, &https))
+      !start_slot(s, SLOT_HTTPS, 0, &https) ||
+      !start_preflight(s, SLOT_CORS_EARLY, s->root_https))
     return false;
   if (s->avail == SLOT_AVAIL) {
     struct probe_spec own = session_spec(s, s->url);
