@@ -28,7 +28,7 @@ REL_OBJS  := $(SRCS:%.c=$(REL)/%.o)
 ASAN_OBJS := $(LIBSRCS:%.c=$(ASAN)/%.o)
 TEST_BINS := $(TESTSRCS:tests/unit/%.c=$(ASAN)/tests/%)
 
-.PHONY: all run check deps deps-test fuzz bench clean
+.PHONY: all run check deps deps-test npm-deps fuzz bench clean
 
 all: simpul
 
@@ -66,10 +66,22 @@ deps:
 deps-test:
 	@scripts/install-deps test
 
+# npm packages of the tests: playwright-core drives Debian's Chromium, and
+# the MDN Observatory is the reference scorer. Installed before the tests
+# because some tests run in a network namespace where npm cannot reach its
+# registry. Install scripts are skipped: none is needed, and the Observatory's
+# downloads a file this machine cannot fetch.
+NPM_DIRS := tests/browser tests/observatory
+npm-deps:
+	@for dir in $(NPM_DIRS); do \
+	  [ -d $$dir/node_modules ] || \
+	    (cd $$dir && npm ci --ignore-scripts --no-audit --no-fund) || exit 1; \
+	done
+
 run: deps simpul
 	./simpul serve
 
-check: deps-test $(ASAN)/simpul $(TEST_BINS) $(ASAN)/fuzz_csv
+check: deps-test npm-deps $(ASAN)/simpul $(TEST_BINS) $(ASAN)/fuzz_csv
 	@SIMPUL=$(ASAN)/simpul TEST_BIN_DIR=$(ASAN)/tests FUZZ_CSV=$(ASAN)/fuzz_csv \
 	  tests/run
 
