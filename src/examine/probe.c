@@ -1,14 +1,20 @@
 /* The probe engine over the libcurl multi interface: one easy handle per
  * probe, reused for each hop of its chain so that the chain's cookies and
- * connections carry over. */
+ * connections carry over. The engine drives libcurl through its socket
+ * interface with an epoll set, so that each step touches only the
+ * transfers whose sockets are ready or whose timers expired;
+ * curl_multi_perform visits every transfer on every call. */
 #include "examine/probe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -28,6 +34,9 @@ struct probe_engine {
   struct probe *parked;      /* waiting for a response to reuse, linked by
                                 parked_next; also on `probes` */
   size_t running;            /* both lists */
+  int epoll_fd;              /* the sockets libcurl asked to watch */
+  bool timer_set;            /* libcurl requested a timeout action */
+  int64_t timer_at_ms;       /* due time of that action, monotonic */
 };
 
 struct probe {
@@ -684,6 +693,58 @@ finish_hop(struct probe *p, CURLcode rc)
 
 /* ---- the engine ---- */
 
+/* CURLMOPT_SOCKETFUNCTION: keeps the epoll set equal to the sockets and
+ * directions libcurl waits on. Level-triggered, so a socket that still has
+ * data after one action is reported again. */
+static int
+on_socket(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
+{
+  (void)easy;
+  (void)sockp;
+  struct probe_engine *e = arg;
+  if (what == CURL_POLL_REMOVE) {
+    /* fails harmlessly when the socket is already closed */
+    epoll_ctl(e->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+    return 0;
+  }
+  struct epoll_event ev = {.data.fd = fd};
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+    ev.events |= EPOLLIN;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+    ev.events |= EPOLLOUT;
+  if (epoll_ctl(e->epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0 ||
+      (errno == ENOENT && epoll_ctl(e->epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0))
+    return 0;
+  char fdtext[16];
+  snprintf(fdtext, sizeof fdtext, "%d", (int)fd);
+  log_event(LOG_ERROR, "examine.epoll_failed", "fd", fdtext, "error",
+            strerror(errno), NULL);
+  return -1;                 /* libcurl then fails the transfer */
+}
+
+/* CURLMOPT_TIMERFUNCTION: -1 cancels the timer. Any other value requests
+ * a call to curl_multi_socket_action(CURL_SOCKET_TIMEOUT) in `ms`. */
+static int
+on_timer(CURLM *multi, long ms, void *arg)
+{
+  (void)multi;
+  struct probe_engine *e = arg;
+  e->timer_set = ms >= 0;
+  e->timer_at_ms = now_ms() + (ms > 0 ? ms : 0);
+  return 0;
+}
+
+static bool
+drive_by_sockets(struct probe_engine *e)
+{
+  return curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket) ==
+           CURLM_OK &&
+         curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e) == CURLM_OK &&
+         curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, on_timer) ==
+           CURLM_OK &&
+         curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e) == CURLM_OK;
+}
+
 struct probe_engine *
 probe_engine_new(const struct probe_config *cfg, char *err, size_t errlen)
 {
@@ -693,6 +754,7 @@ probe_engine_new(const struct probe_config *cfg, char *err, size_t errlen)
     return NULL;
   }
   e->cfg = cfg;
+  e->epoll_fd = -1;
   for (size_t i = 0; i < cfg->resolve_count; i++) {
     struct curl_slist *l = curl_slist_append(e->resolve, cfg->resolve[i]);
     if (l == NULL) {
@@ -710,6 +772,13 @@ probe_engine_new(const struct probe_config *cfg, char *err, size_t errlen)
       curl_share_setopt(e->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS)
         != CURLSHE_OK) {
     snprintf(err, errlen, "libcurl could not create a multi or share handle");
+    probe_engine_free(e);
+    return NULL;
+  }
+  e->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  if (e->epoll_fd < 0 || !drive_by_sockets(e)) {
+    snprintf(err, errlen, "could not set up the epoll set for libcurl: %s",
+             e->epoll_fd < 0 ? strerror(errno) : "curl_multi_setopt failed");
     probe_engine_free(e);
     return NULL;
   }
@@ -748,6 +817,8 @@ probe_engine_free(struct probe_engine *e)
     curl_multi_cleanup(e->multi);
   if (e->share != NULL)
     curl_share_cleanup(e->share);
+  if (e->epoll_fd >= 0)      /* after the cleanups, which call on_socket */
+    close(e->epoll_fd);
   curl_slist_free_all(e->resolve);
   free(e);
 }
@@ -799,10 +870,46 @@ wake_parked(struct probe_engine *e)
   }
 }
 
+enum { EPOLL_BATCH = 256 };
+
+/* Waits up to `wait_ms`, or until libcurl's timer is due, and hands every
+ * ready socket and then the expired timer to libcurl. */
+static void
+act(struct probe_engine *e, int wait_ms)
+{
+  struct epoll_event events[EPOLL_BATCH];
+  int timeout = wait_ms, still = 0, n;
+  if (e->timer_set) {
+    int64_t left = e->timer_at_ms - now_ms();
+    if (left < timeout)
+      timeout = left > 0 ? (int)left : 0;
+  }
+  do {
+    n = epoll_wait(e->epoll_fd, events, EPOLL_BATCH, timeout);
+    if (n < 0 && errno != EINTR)
+      log_event(LOG_ERROR, "examine.epoll_failed", "error", strerror(errno),
+                NULL);
+    for (int i = 0; i < n; i++) {
+      uint32_t ev = events[i].events;
+      int mask = 0;
+      if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP))
+        mask |= CURL_CSELECT_IN;
+      if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+        mask |= CURL_CSELECT_OUT;
+      curl_multi_socket_action(e->multi, events[i].data.fd, mask, &still);
+    }
+    timeout = 0;             /* a full batch: take the rest at once */
+  } while (n == EPOLL_BATCH);
+  if (e->timer_set && now_ms() >= e->timer_at_ms) {
+    e->timer_set = false;
+    curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &still);
+  }
+}
+
 size_t
 probe_engine_step(struct probe_engine *e, int wait_ms)
 {
-  int still = 0, queued = 0;
+  int queued = 0;
   CURLMsg *msg;
 
   while (e->finished != NULL) {
@@ -812,7 +919,9 @@ probe_engine_step(struct probe_engine *e, int wait_ms)
     p->done(p->ctx, &p->res);
     probe_destroy(p);
   }
-  curl_multi_perform(e->multi, &still);
+  if (e->running == 0)
+    return 0;
+  act(e, wait_ms);
   while ((msg = curl_multi_info_read(e->multi, &queued)) != NULL) {
     if (msg->msg != CURLMSG_DONE)
       continue;
@@ -822,7 +931,5 @@ probe_engine_step(struct probe_engine *e, int wait_ms)
       deliver(e, p);
   }
   wake_parked(e);
-  if (e->running > 0)
-    curl_multi_poll(e->multi, NULL, 0, wait_ms, NULL);
   return e->running;
 }
