@@ -1,8 +1,8 @@
 /* The catalog domain: which fields agencies and applications have, how a
  * value is normalised and validated, and how records are saved with their
  * history. The command line, the console and the JSON API all go through
- * these functions, so a rule lives in one place. Nothing here knows HTTP or
- * SQL. */
+ * these functions, so a rule lives in one place. Nothing here depends on
+ * HTTP or SQL. */
 #ifndef SIMPUL_CATALOG_CATALOG_H
 #define SIMPUL_CATALOG_CATALOG_H
 
@@ -73,7 +73,7 @@ const char *choice_label(const struct choice *choices, const char *code,
 const struct choice *choice_find(const struct choice *choices,
                                  const char *value);
 
-/* Something normalisation changed, told to the person who gave the value:
+/* Something normalisation changed, reported to the person who gave the value:
  * e.g. "url: added https:// to 'sigap.metrokota.test'". */
 struct catalog_note {
   char field[48];

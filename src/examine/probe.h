@@ -112,7 +112,7 @@ enum probe_follow {
   PROBE_FOLLOW_ANY_3XX       /* any 3xx that has a Location */
 };
 
-/* What a probe does for a redirect hop (see probe_spec.reuse). */
+/* Action of a probe for a redirect hop (see probe_spec.reuse). */
 enum probe_reuse {
   PROBE_REUSE_NONE = 0,      /* request the hop */
   PROBE_REUSE_WAIT,          /* ask again after the next engine step */

@@ -46,7 +46,7 @@
 
 /* Path requests in flight per site while its paths are queued. */
 #define SITE_PATH_LANES 4
-/* A path answered within this time shows that the site answers fast. */
+/* A path answered within this time shows that the site responds fast. */
 #define SITE_FAST_MS 1000
 /* The queued paths all start when the site has shown nothing by then. */
 #define SITE_QUEUE_WAIT_MS 500

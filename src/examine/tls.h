@@ -10,7 +10,7 @@
 
 #include <curl/curl.h>
 
-/* What a TLS connection showed about the server's certificate. */
+/* Facts a TLS connection showed about the server's certificate. */
 struct tls_facts {
   bool seen;                /* a certificate was read */
   char protocol[16];        /* "TLSv1.3" */
@@ -27,7 +27,7 @@ struct tls_trust;
 /* Builds the roots once: the CA bundle and folder libcurl was built with
  * (OpenSSL's default paths when it names none) and every certificate of
  * the PEM file `extra` (NULL for none). NULL with a message naming the
- * file and the fix when `extra` cannot be read or holds no certificate. */
+ * file and the fix when `extra` cannot be read or contains no certificate. */
 struct tls_trust *tls_trust_new(const char *extra, char *err, size_t errlen);
 void tls_trust_free(struct tls_trust *trust);
 
@@ -45,7 +45,7 @@ CURLcode tls_trust_apply(CURL *easy, struct tls_trust *trust);
  * not over TLS. */
 void tls_read_facts(CURL *easy, struct tls_facts *out);
 
-/* Kinds of certificate failure told apart by the verification result. */
+/* Kinds of certificate failure distinguished by the verification result. */
 enum tls_cert_problem {
   TLS_CERT_OK = 0,
   TLS_CERT_EXPIRED,         /* expired or not yet valid */

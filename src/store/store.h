@@ -1,6 +1,6 @@
 /* The store: everything simpul keeps, behind one table of operations that
  * each backend (store/sqlite, store/postgres) implements in full. Nothing
- * outside a backend sees SQL.
+ * outside a backend contains SQL.
  *
  * A `struct store` is one connection and is used by one thread at a time;
  * a server keeps a pool of them (store_pool_*). Every operation returns a
@@ -125,7 +125,7 @@ struct store_ops {
   enum store_rc (*schema_version)(struct store *s, int *current, int *latest);
   /* Applies pending migrations, each in its own transaction. */
   enum store_rc (*migrate)(struct store *s, int *version);
-  /* Checks that the store answers a trivial query. */
+  /* Checks that the store runs a trivial query. */
   enum store_rc (*ping)(struct store *s);
 
   /* Transactions; store_tx() is the way to use them. */
@@ -134,7 +134,7 @@ struct store_ops {
   enum store_rc (*rollback)(struct store *s);
 
   /* Agencies. agency_put inserts, or updates the row with the same code;
-   * `*inserted` (may be NULL) tells which. */
+   * `*inserted` (may be NULL) reports which. */
   enum store_rc (*agency_get)(struct store *s, const char *code,
                               struct agency *out);
   enum store_rc (*agency_put)(struct store *s, const struct agency *a,
@@ -192,8 +192,9 @@ struct store_ops {
 
   /* Login throttling: counts failures per key ("user:NAME", "addr:IP")
    * within a window. throttle_fail adds one failure at `now` and returns the
-   * failures since `since`; throttle_count only reads; throttle_clear
-   * forgets a key; throttle_purge drops failures older than `before`. */
+   * failures since `since`. throttle_count only reads, throttle_clear
+   * deletes the failures of a key, and throttle_purge drops failures older
+   * than `before`. */
   enum store_rc (*throttle_fail)(struct store *s, const char *key,
                                  int64_t now, int64_t since, int64_t *count);
   enum store_rc (*throttle_count)(struct store *s, const char *key,
@@ -233,7 +234,7 @@ struct store_ops {
    * `owner` until `lease_until`, started_at on the first claim, and fills
    * `out`. Two callers never both get the same job (compare-and-set on
    * the lease, no locks held across calls). STORE_NOT_FOUND when none.
-   * `out->taken_over` tells that the job was running under an expired
+   * `out->taken_over` is set when the job was running under an expired
    * lease. job_renew, job_progress and job_finish act only while `owner`
    * holds the lease of a running job and return STORE_NOT_FOUND once it
    * was lost; job_finish takes the state "done" or "failed". */

@@ -87,7 +87,7 @@ void sq_read_end(struct store *s, bool opened);
  * pattern. NULL when memory runs out or the query is absurdly long. */
 char *sq_like_pattern(const char *query);
 
-/* Makes room for one more item in a list of `size`-byte items that holds
+/* Makes room for one more item in a list of `size`-byte items that contains
  * `count` of `*cap`, doubling the capacity from 16. False when memory runs
  * out; the list is then unchanged. */
 bool sq_list_grow(void **items, size_t count, size_t *cap, size_t size);
