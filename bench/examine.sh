@@ -115,7 +115,6 @@ listens() {
   default_type text/plain;
   ssl_certificate $SITES_DIR/bench.pem;
   ssl_certificate_key $SITES_DIR/bench.key;
-  ssl_session_cache shared:bench:10m;
   # Fast sites: port 80 redirects to HTTPS, which serves one page with
   # the headers of a well configured site; other paths are 404.
   server {
@@ -228,6 +227,11 @@ S_HTTP_ERROR=$(outcome http-error)
   die "no summary in simpul's output: $summary"
 REQUESTS_SERVED=$(wc -l <"$SITES_DIR/nginx-access.log")
 SILENT_CONNECTIONS=$(grep -c '^silent ' "$SITES_TRAP_LOG")
+# TLS connections that carried a request, and how many of them resumed a
+# session instead of a full handshake.
+read -r TLS_CONNECTIONS TLS_RESUMED < <(awk '$4 != "\"-\"" && !seen[$2]++ {
+    n++; if ($5 == "\"r\"") r++ } END { printf "%d %d\n", n, r }' \
+  "$SITES_DIR/nginx-conns.log")
 simpul_cli report --format json --output "$WORK/report.json" ||
   die "simpul report failed"
 # Timeouts by kind of site: only the silent ones should time out.
@@ -242,7 +246,8 @@ TIMEOUT_KINDS="${TIMEOUTS[silent]} silent, ${TIMEOUTS[slow]} slow, ${TIMEOUTS[fa
 if [ "${BENCH_OBSERVATORY:-1}" = 0 ]; then
   echo "simpul examine: wall $S_WALL s, user $S_USER s, sys $S_SYS s," \
     "peak RSS $S_RSS KiB, $S_EXAMINED examined, $S_GRADED graded," \
-    "timeout $S_TIMEOUT ($TIMEOUT_KINDS); nginx answered $REQUESTS_SERVED requests;" \
+    "timeout $S_TIMEOUT ($TIMEOUT_KINDS); nginx answered $REQUESTS_SERVED requests" \
+    "on $TLS_CONNECTIONS TLS connections ($TLS_RESUMED resumed);" \
     "the servers used $SERVER_CPU s of CPU"
   exit 0
 fi
@@ -360,7 +365,8 @@ Time per site, Observatory ÷ simpul: $(ratio "$O_SEQ_PER" "$S_PER") one after a
 
 simpul finished in under ${TARGET_SECONDS} s: $verdict. Its summary: $S_EXAMINED examined, $S_GRADED graded;
 outcomes ok $S_OK, timeout $S_TIMEOUT ($TIMEOUT_KINDS sites), unreachable $S_UNREACHABLE, http-error $S_HTTP_ERROR. nginx answered
-$REQUESTS_SERVED requests and the silent address took $SILENT_CONNECTIONS connections;
+$REQUESTS_SERVED requests over $TLS_CONNECTIONS TLS connections, of which $TLS_RESUMED resumed a
+session, and the silent address took $SILENT_CONNECTIONS connections;
 nginx's workers and misbehave.py used $SERVER_CPU s of CPU during simpul's run.
 On the $both sites the Observatory graded, simpul's grade and score were the
 same on $same.

@@ -24,9 +24,7 @@
 struct probe_engine {
   const struct probe_config *cfg;
   CURLM *multi;
-  /* TLS sessions and resolved names shared by every transfer, so that a
-   * site's later connections resume the session of its first. The engine
-   * runs on one thread, so the share has no lock functions. */
+  /* TLS sessions and resolved names of the probes without a group. */
   CURLSH *share;
   struct curl_slist *resolve;
   struct probe *probes;      /* running, linked by next/prev */
@@ -37,6 +35,10 @@ struct probe_engine {
   int epoll_fd;              /* the sockets libcurl asked to watch */
   bool timer_set;            /* libcurl requested a timeout action */
   int64_t timer_at_ms;       /* due time of that action, monotonic */
+};
+
+struct probe_group {
+  CURLSH *share;
 };
 
 struct probe {
@@ -363,7 +365,9 @@ setup_easy(struct probe *p, const struct probe_spec *spec)
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
     curl_easy_setopt(e, CURLOPT_WRITEDATA, p) == CURLE_OK;
   if (ok)
-    ok = curl_easy_setopt(e, CURLOPT_SHARE, p->engine->share) == CURLE_OK;
+    ok = curl_easy_setopt(e, CURLOPT_SHARE, spec->group != NULL
+                                              ? spec->group->share
+                                              : p->engine->share) == CURLE_OK;
   if (ok && p->engine->resolve != NULL)
     ok = curl_easy_setopt(e, CURLOPT_RESOLVE, p->engine->resolve) == CURLE_OK;
   if (ok && spec->cookies)
@@ -385,6 +389,16 @@ probe_destroy(struct probe *p)
   free(p->start_url);
   free(p->url);
   free(p);
+}
+
+/* Puts a probe that is not on the running list on the finished one, whose
+ * callbacks the next probe_engine_step calls. */
+static void
+queue_finished(struct probe_engine *e, struct probe *p)
+{
+  p->next = e->finished;
+  e->finished = p;
+  e->running++;
 }
 
 bool
@@ -413,9 +427,7 @@ probe_start(struct probe_engine *e, const struct probe_spec *spec,
     /* Reported through the callback, like any other failed request. */
     p->res.url = strdup(spec->url);
     fail_probe(p, PROBE_BAD_URL, "invalid or non-HTTP URL");
-    p->next = e->finished;
-    e->finished = p;
-    e->running++;
+    queue_finished(e, p);
     return true;
   }
   p->url = strdup(p->start_url);
@@ -745,6 +757,51 @@ drive_by_sockets(struct probe_engine *e)
          curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e) == CURLM_OK;
 }
 
+/* A share of TLS sessions and resolved names, and of connections when
+ * `connections`. Used from the engine's one thread, so without locks. */
+static CURLSH *
+new_share(bool connections)
+{
+  CURLSH *sh = curl_share_init();
+  if (sh == NULL)
+    return NULL;
+  if (curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION)
+        != CURLSHE_OK ||
+      curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS)
+        != CURLSHE_OK ||
+      (connections &&
+       curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT)
+         != CURLSHE_OK)) {
+    curl_share_cleanup(sh);
+    return NULL;
+  }
+  return sh;
+}
+
+struct probe_group *
+probe_group_new(void)
+{
+  struct probe_group *g = calloc(1, sizeof *g);
+  if (g != NULL && (g->share = new_share(true)) == NULL) {
+    free(g);
+    g = NULL;
+  }
+  return g;
+}
+
+void
+probe_group_free(struct probe_group *g)
+{
+  if (g == NULL)
+    return;
+  /* libcurl rejects the cleanup (CURLSHE_IN_USE) while a transfer still
+   * uses the share, which is then left allocated rather than freed under
+   * that transfer. */
+  if (curl_share_cleanup(g->share) != CURLSHE_OK)
+    log_event(LOG_ERROR, "examine.group_in_use", NULL);
+  free(g);
+}
+
 struct probe_engine *
 probe_engine_new(const struct probe_config *cfg, char *err, size_t errlen)
 {
@@ -765,12 +822,8 @@ probe_engine_new(const struct probe_config *cfg, char *err, size_t errlen)
     e->resolve = l;
   }
   e->multi = curl_multi_init();
-  e->share = curl_share_init();
-  if (e->multi == NULL || e->share == NULL ||
-      curl_share_setopt(e->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION)
-        != CURLSHE_OK ||
-      curl_share_setopt(e->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS)
-        != CURLSHE_OK) {
+  e->share = new_share(false);
+  if (e->multi == NULL || e->share == NULL) {
     snprintf(err, errlen, "libcurl could not create a multi or share handle");
     probe_engine_free(e);
     return NULL;
@@ -797,6 +850,37 @@ unlink_probe(struct probe_engine *e, struct probe *p)
   e->running--;
 }
 
+static void
+unpark(struct probe_engine *e, struct probe *p)
+{
+  for (struct probe **link = &e->parked; *link != NULL;
+       link = &(*link)->parked_next)
+    if (*link == p) {
+      *link = p->parked_next;
+      return;
+    }
+}
+
+size_t
+probe_cancel(struct probe_engine *e, void *ctx, const char *why)
+{
+  size_t stopped = 0;
+  struct probe *p = e->probes;
+  while (p != NULL) {
+    struct probe *next = p->next;
+    if (p->ctx == ctx) {
+      unpark(e, p);
+      curl_multi_remove_handle(e->multi, p->easy);
+      unlink_probe(e, p);
+      fail_probe(p, PROBE_TIMEOUT, why);
+      queue_finished(e, p);
+      stopped++;
+    }
+    p = next;
+  }
+  return stopped;
+}
+
 void
 probe_engine_free(struct probe_engine *e)
 {
@@ -821,13 +905,6 @@ probe_engine_free(struct probe_engine *e)
     close(e->epoll_fd);
   curl_slist_free_all(e->resolve);
   free(e);
-}
-
-bool
-probe_engine_max_connections(struct probe_engine *e, size_t n)
-{
-  return curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)n) ==
-         CURLM_OK;
 }
 
 size_t

@@ -141,7 +141,23 @@ struct probe_spec {
   long max_body;             /* bytes kept of the final body */
   probe_reuse_fn reuse;      /* or NULL; called with the `ctx` of
                                 probe_start */
+  struct probe_group *group; /* or NULL for the engine's own */
 };
+
+/* Probes that share resolved names, TLS sessions and connections: the
+ * requests to one site. The group's connections stay in the group's own
+ * cache and close when it is freed. One cache for every site would keep
+ * the idle connections of the sites already examined. libcurl 7.88 scans
+ * its whole connection cache and its whole name cache whenever a transfer
+ * ends, so both are kept small by giving each site its own. */
+struct probe_group;
+
+/* NULL when libcurl cannot make the share handle. */
+struct probe_group *probe_group_new(void);
+
+/* Closes the group's connections. Only after every probe that used it
+ * has ended, or its engine was freed. */
+void probe_group_free(struct probe_group *g);
 
 struct probe_config {
   const struct guard *guard;
@@ -170,16 +186,16 @@ typedef void (*probe_done_fn)(void *ctx, struct probe_result *r);
 bool probe_start(struct probe_engine *e, const struct probe_spec *spec,
                  probe_done_fn done, void *ctx);
 
+/* Stops every running probe started with `ctx`: each ends with
+ * PROBE_TIMEOUT and the error text `why`, and its callback is called from
+ * the next probe_engine_step, never from this call. Returns how many it
+ * stopped. */
+size_t probe_cancel(struct probe_engine *e, void *ctx, const char *why);
+
 /* Moves every transfer forward, waiting up to `wait_ms` for activity, and
  * calls the callbacks of the probes that ended. Returns the number of
  * probes still running. */
 size_t probe_engine_step(struct probe_engine *e, int wait_ms);
-
-/* Keeps at most `n` connections open, idle ones included; when a
- * transfer ends over that number, libcurl closes the oldest idle one.
- * In libcurl 7.88 each such close scans every cached connection, so `n` should be near
- * the connections in flight. False when libcurl refuses it. */
-bool probe_engine_max_connections(struct probe_engine *e, size_t n);
 
 /* Probes running now. */
 size_t probe_engine_running(const struct probe_engine *e);

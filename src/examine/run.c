@@ -482,10 +482,6 @@ run_prepare(struct run *run, const struct examine_options *opt,
     return SP_ERR_CONFIG;
   }
   run->limit = site_limit(opt->concurrency, run->x.sig.path_count);
-  /* Without a bound, the idle connections of the sites already examined
-   * stay cached, and every finished transfer scans them all. */
-  probe_engine_max_connections(run->x.engine, run->limit *
-                               (SITE_FIXED_REQUESTS + run->x.sig.path_count));
   run->active = calloc(run->limit, sizeof *run->active);
   return run->active != NULL ? SP_OK : SP_ERR_NOMEM;
 }
@@ -514,10 +510,15 @@ examine_run_job(struct store *s, const struct job *job,
     log_event(LOG_ERROR, "examine.failed", "error",
               sp_error_info(run.err)->code, NULL);
   }
+  /* The probes end first: a site's group of connections can be freed
+   * only when no probe uses it, and before libcurl's global cleanup. */
+  bool ready = run.x.engine != NULL;
+  probe_engine_free(run.x.engine);
+  run.x.engine = NULL;
   for (size_t i = 0; i < run.active_count; i++)
     site_free(run.active[i]);
   free(run.active);
-  if (run.x.engine != NULL)
+  if (ready)
     examine_ctx_free(&run.x);
   app_list_free(&apps);
   string_list_free(&done);

@@ -1,30 +1,35 @@
 /* One site being examined: which probes it makes, in which order, and
  * how their results become the stored result.
  *
- * Everything that does not depend on another response starts at once, so a
- * slow site costs about one timeout rather than one per request: the
- * Observatory's two sessions (http://HOST/ and https://HOST/), the app's
- * own URL when it is not one of those, a path that cannot exist, and every
- * exposed-file and fingerprint path. When both sessions have ended, the
- * Observatory's robots.txt request (only for an unverified site) and then
- * its CORS preflight follow, as observatory.h describes.
+ * The first wave starts at once: the Observatory's two sessions
+ * (http://HOST/ and https://HOST/) and the app's own URL when it is not
+ * one of those. The rest waits until one of them ends or SITE_QUEUE_WAIT_MS
+ * pass, because TLS handshakes are most of an examination's CPU: a site
+ * that has answered leaves an idle connection to reuse and a TLS session
+ * to resume. A site's probes share one probe group (names, TLS sessions,
+ * connections), which closes its connections when the site is freed.
  *
- * The CORS preflight also starts at once, early, for https://HOST/, where
- * most sessions end, so that a slow site pays its delay once rather than
- * twice. Once the sessions (and robots.txt) have ended, that response is
- * kept when the preflight's URL is https://HOST/, because the request is
- * then the same (method, headers, no cookies). Otherwise it is discarded
- * and the preflight is made again for the right URL, as before.
+ * When a first-wave request ends first, a path that cannot exist and
+ * SITE_PATH_LANES - 1 signature paths start. Each of them that receives a
+ * response within SITE_FAST_MS starts the next path, which takes the
+ * connection it left idle. When a path request fails or responds slowly,
+ * or SITE_QUEUE_WAIT_MS pass again, the rest start at once.
  *
- * The signature paths are the exception: SITE_PATH_LANES of them start at
- * once, and each that the site answers within SITE_FAST_MS starts the next
- * one, which then reuses the idle connection instead of paying a new TLS
- * handshake. When a path request fails or answers slowly, or
- * SITE_QUEUE_WAIT_MS pass, the rest start at once, so a slow site still
- * costs about one timeout.
+ * When the wait ends first, the site is slow or silent, and everything
+ * else starts at once, so that it costs about one timeout rather than one
+ * per request. That is the path that cannot exist, every path, and an
+ * early CORS preflight for https://HOST/, where most sessions end.
  *
- * NOTE: a site may open about 25 connections at once and nothing limits
- * them per address, so many apps behind one shared server meet concurrency
+ * When both sessions have ended, the Observatory's robots.txt request
+ * (only for an unverified site) and then its CORS preflight follow, as
+ * observatory.h describes. An early preflight's response is kept when the
+ * preflight's URL is https://HOST/, because the request is then the same
+ * (method, headers, no cookies). Otherwise the preflight is made for the
+ * right URL. When no first-wave request received a response and one timed
+ * out, the site's other requests are stopped (stop_if_silent).
+ *
+ * NOTE: a slow or silent site opens about 25 connections at once and
+ * nothing limits them per address, so many apps behind one shared server meet concurrency
  * times that many; lower --concurrency for such a data center. */
 #include <stdint.h>
 #include <stdio.h>
@@ -44,12 +49,14 @@
 
 #define CORS_ORIGIN "https://http-observatory.security.mozilla.org"
 
-/* Path requests in flight per site while its paths are queued. */
+/* Requests in flight per site (the missing path and signature paths)
+ * while its paths are queued. */
 #define SITE_PATH_LANES 4
 /* A path answered within this time shows that the site responds fast. */
 #define SITE_FAST_MS 1000
-/* The queued paths all start when the site has shown nothing by then. */
-#define SITE_QUEUE_WAIT_MS 500
+/* Time after the start, and again after the fan-out, after which the
+ * requests still waiting start even though no response came. */
+#define SITE_QUEUE_WAIT_MS 250
 
 enum slot_kind {
   SLOT_HTTP = 0,
@@ -84,29 +91,67 @@ struct site {
   char *root_https;
   char *origin;              /* scheme://host[:port] of the app's URL */
   enum slot_kind avail;      /* the slot with the app's own URL */
+  struct probe_group *group; /* the connections of its probes */
   struct slot *slots;
   size_t slot_count;
   int pending;
   size_t next_path;          /* the first signature path not started */
+  bool fanned_out;           /* the requests after the first wave started */
   bool paths_released;       /* the queued paths start without waiting */
-  int64_t started_ms;
+  int64_t wait_from_ms;      /* start of the current SITE_QUEUE_WAIT_MS */
   bool followed_up;          /* robots.txt or CORS started */
   bool cors_decided;         /* the preflight's URL is known */
   bool cors_early_kept;      /* SLOT_CORS_EARLY's response is the one */
   bool start_failed;         /* memory ran out while starting probes */
+  bool stopped;              /* silent: nothing more starts */
   struct obs_input obs;
   struct obs_view views[4];  /* http, https, robots, cors */
 };
 
 static void site_advance(struct site *s);
 static void start_queued(struct site *s, size_t count);
+static void fan_out(struct site *s, bool answered);
+
+/* When no request of the first wave received a response and one of them
+ * timed out, the site is silent. Its other requests started at most
+ * SITE_QUEUE_WAIT_MS later and are about to time out as well, so they are
+ * stopped now and the site's slot goes to the next one. */
+static void
+stop_if_silent(struct site *s)
+{
+  bool timed_out = false;
+  for (size_t k = SLOT_HTTP; k <= SLOT_AVAIL; k++) {
+    const struct slot *slot = &s->slots[k];
+    if (k == SLOT_AVAIL && s->avail != SLOT_AVAIL)
+      continue;
+    if (!slot->ended || slot->res.ok || slot->res.hop_count > 0)
+      return;
+    timed_out = timed_out || slot->res.error == PROBE_TIMEOUT;
+  }
+  if (!timed_out)
+    return;
+  s->stopped = true;
+  size_t stopped = 0;
+  for (size_t i = 0; i < s->slot_count; i++)
+    if (s->slots[i].started && !s->slots[i].ended)
+      stopped += probe_cancel(s->x->engine, &s->slots[i],
+                              "stopped: the site answered none of its first "
+                              "requests");
+  char count[24];
+  snprintf(count, sizeof count, "%zu", stopped);
+  log_event(LOG_INFO, "examine.site_silent", "app", s->code, "stopped",
+            count, NULL);
+}
 
 static void
 on_probe_done(void *ctx, struct probe_result *r)
 {
   struct slot *slot = ctx;
   size_t index = (size_t)(slot - slot->site->slots);
-  if (index >= SLOT_PATHS && !slot->site->paths_released) {
+  if (!slot->site->fanned_out)
+    fan_out(slot->site, true);
+  else if ((index >= SLOT_PATHS || index == SLOT_MISSING) &&
+           !slot->site->paths_released) {
     if (r->ok && r->elapsed_ms < SITE_FAST_MS)
       start_queued(slot->site, 1);
     else
@@ -120,6 +165,8 @@ on_probe_done(void *ctx, struct probe_result *r)
   memset(r, 0, sizeof *r);
   slot->ended = true;
   slot->site->pending--;
+  if (index <= SLOT_AVAIL)
+    stop_if_silent(slot->site);
   if (slot->site->paths_released)
     start_queued(slot->site, SIZE_MAX);
   site_advance(slot->site);
@@ -132,7 +179,9 @@ start_slot(struct site *s, enum slot_kind kind, size_t index,
   struct slot *slot = &s->slots[kind == SLOT_PATHS ? SLOT_PATHS + index
                                                    : (size_t)kind];
   slot->site = s;
-  if (!probe_start(s->x->engine, spec, on_probe_done, slot)) {
+  struct probe_spec in_group = *spec;
+  in_group.group = s->group;
+  if (!probe_start(s->x->engine, &in_group, on_probe_done, slot)) {
     log_event(LOG_ERROR, "examine.probe_failed", "app", s->code, "url",
               spec->url, "error", "out of memory", NULL);
     return false;
@@ -233,7 +282,7 @@ start_path(struct site *s, enum slot_kind kind, size_t index,
 static void
 start_queued(struct site *s, size_t count)
 {
-  while (count-- > 0 && !s->start_failed &&
+  while (count-- > 0 && !s->start_failed && !s->stopped &&
          s->next_path < s->x->sig.path_count) {
     size_t i = s->next_path++;
     if (!start_path(s, SLOT_PATHS, i, s->x->sig.paths[i]))
@@ -252,9 +301,13 @@ monotonic_ms(void)
 void
 site_tick(struct site *s)
 {
-  if (s->paths_released || s->next_path >= s->x->sig.path_count ||
-      monotonic_ms() - s->started_ms < SITE_QUEUE_WAIT_MS)
+  if (s->paths_released || s->start_failed || s->stopped ||
+      monotonic_ms() - s->wait_from_ms < SITE_QUEUE_WAIT_MS)
     return;
+  if (!s->fanned_out) {
+    fan_out(s, false);
+    return;
+  }
   s->paths_released = true;
   start_queued(s, SIZE_MAX);
 }
@@ -271,6 +324,26 @@ start_missing(struct site *s)
     n += snprintf(path + n, sizeof path - (size_t)n, "%02x", random[i]);
   snprintf(path + n, sizeof path - (size_t)n, ".html");
   return start_path(s, SLOT_MISSING, 0, path);
+}
+
+static bool start_preflight(struct site *s, enum slot_kind kind,
+                            const char *url);
+
+/* Starts the requests after the first wave: queued in lanes when a
+ * first-wave request has ended (`answered`), else all at once with the
+ * early CORS preflight. */
+static void
+fan_out(struct site *s, bool answered)
+{
+  s->fanned_out = true;
+  s->wait_from_ms = monotonic_ms();
+  s->paths_released = !answered;
+  if (!answered && !s->cors_decided &&
+      !start_preflight(s, SLOT_CORS_EARLY, s->root_https))
+    s->start_failed = true;
+  if (!s->start_failed && !start_missing(s))
+    s->start_failed = true;
+  start_queued(s, answered ? SITE_PATH_LANES - 1 : SIZE_MAX);
 }
 
 /* ---- the Observatory's view of the results ---- */
@@ -397,6 +470,10 @@ static void
 site_advance(struct site *s)
 {
   struct slot *robots = &s->slots[SLOT_ROBOTS];
+  if (s->stopped) {
+    s->followed_up = true;
+    return;
+  }
   if (!s->followed_up) {
     if (!s->slots[SLOT_HTTP].ended || !s->slots[SLOT_HTTPS].ended)
       return;
@@ -417,7 +494,8 @@ bool
 site_finished(const struct site *s)
 {
   return s->pending == 0 && s->followed_up &&
-         (s->start_failed || s->next_path >= s->x->sig.path_count);
+         (s->start_failed || s->stopped ||
+          (s->fanned_out && s->next_path >= s->x->sig.path_count));
 }
 
 /* ---- starting ---- */
@@ -432,6 +510,7 @@ site_free(struct site *s)
   for (size_t i = 0; s->slots != NULL && i < s->slot_count; i++)
     probe_result_free(&s->slots[i].res);
   free(s->slots);
+  probe_group_free(s->group);
   free(s->code);
   free(s->url);
   free(s->host);
@@ -492,18 +571,14 @@ start_probes(struct site *s)
   struct probe_spec https = session_spec(s, s->root_https);
   http.reuse = reuse_https;
   if (!start_slot(s, SLOT_HTTP, 0, &http) ||
-      !start_slot(s, SLOT_HTTPS, 0, &https) ||
-      !start_preflight(s, SLOT_CORS_EARLY, s->root_https))
+      !start_slot(s, SLOT_HTTPS, 0, &https))
     return false;
   if (s->avail == SLOT_AVAIL) {
     struct probe_spec own = session_spec(s, s->url);
     if (!start_slot(s, SLOT_AVAIL, 0, &own))
       return false;
   }
-  if (!start_missing(s))
-    return false;
-  start_queued(s, SITE_PATH_LANES);
-  return !s->start_failed;
+  return true;
 }
 
 struct site *
@@ -513,11 +588,13 @@ site_start(struct examine_ctx *x, const struct app *app)
   if (s == NULL)
     return NULL;
   s->x = x;
-  s->started_ms = monotonic_ms();
+  s->wait_from_ms = monotonic_ms();
   s->slot_count = SLOT_PATHS + x->sig.path_count;
   s->slots = calloc(s->slot_count, sizeof *s->slots);
   s->code = strdup(app->code);
-  if (s->slots == NULL || s->code == NULL || !parse_app_url(s, app->url)) {
+  s->group = probe_group_new();
+  if (s->slots == NULL || s->code == NULL || s->group == NULL ||
+      !parse_app_url(s, app->url)) {
     site_free(s);
     return NULL;
   }

@@ -78,6 +78,10 @@ expect_match badutf8_leak "$(sites_evidence badutf8 server-version-disclosed)" \
   '^Server: nginx/1\.18\.0'
 
 expect_eq silent_outcome "$(q silent .outcome)" timeout
+# Its first requests all timed out, so the requests it still had waiting
+# were stopped rather than left to time out one by one.
+expect_match silent_stopped "$(grep 'event=examine.site_silent' "$WORK/examine.err")" \
+  'app=silent stopped=[1-9]'
 expect_eq silent_grade "$(q silent .grade)" null
 expect_eq midclose_outcome "$(q midclose .outcome)" unreachable
 

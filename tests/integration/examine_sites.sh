@@ -59,6 +59,29 @@ for id in no-https no-https-redirect hsts-missing csp-missing xfo-missing \
 done
 expect_eq good_finding_count "$(q good '.findings | length')" 0
 
+# tls_connections HOST [r]: the TLS connections of simpul's requests
+# that nginx served for HOST, or only those that resumed a TLS session.
+tls_connections() {
+  awk -v host="$1" -v only="${2:-}" '$1 == host && $4 != "\"-\"" &&
+    index($0, "\"simpul-examine/") && !seen[$2]++ &&
+    (only == "" || $5 == "\"" only "\"")' "$SITES_DIR/nginx-conns.log" |
+    wc -l
+}
+# After a site's first response, its paths run in SITE_PATH_LANES (4)
+# lanes: one on the idle connection of that response, three on new
+# connections that resume its TLS session. The CORS preflight takes an
+# idle connection or one more, so 5 connections in all, 6 allowing for one
+# lane still busy.
+good_tls=$(tls_connections good.test)
+good_resumed=$(tls_connections good.test r)
+if ((good_tls >= 2 && good_tls <= 6)); then pass good_few_connections
+else fail good_few_connections "$good_tls TLS connections, expected 2 to 6"; fi
+if ((good_resumed >= 1 && good_resumed == good_tls - 1)); then
+  pass good_sessions_resumed
+else
+  fail good_sessions_resumed "$good_resumed of $good_tls connections resumed a session, expected all but the first"
+fi
+
 # --- plain HTTP only ---------------------------------------------------
 expect_eq plain_outcome "$(q plain .outcome)" ok
 expect_finding plain no-https

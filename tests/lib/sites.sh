@@ -194,6 +194,14 @@ events { worker_connections 8192; }
 http {
   log_format sites '\$host "\$request" \$status "\$http_user_agent"';
   access_log $d/$p-access.log sites;
+  # One line per request with its connection's number and whether TLS
+  # resumed a session ("r", "." for a full handshake, "-" without TLS).
+  # Tests and the benchmark count connections and handshakes from it.
+  log_format conns '\$host \$connection \$connection_requests "\$ssl_protocol" "\$ssl_session_reused" "\$http_user_agent"';
+  access_log $d/$p-conns.log conns;
+  # A session cache, as well configured servers have, so that a client's
+  # later connections can resume its first TLS session.
+  ssl_session_cache shared:tls_$p:4m;
   client_body_temp_path $d/$p-tmp/body;
   proxy_temp_path $d/$p-tmp/proxy;
   fastcgi_temp_path $d/$p-tmp/fastcgi;

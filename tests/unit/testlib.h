@@ -32,8 +32,9 @@ static char testlib_first_failure[512];
     const char *g_ = (got), *w_ = (want);                                   \
     if (g_ == NULL || w_ == NULL ? g_ != w_ : strcmp(g_, w_) != 0) {        \
       if (testlib_failed_checks++ == 0)                                     \
+        /* The summary keeps 160 bytes of each value, stderr all of it. */ \
         snprintf(testlib_first_failure, sizeof testlib_first_failure,       \
-                 "%s:%d: %s is \"%s\", expected \"%s\"", __FILE__,          \
+                 "%s:%d: %s is \"%.160s\", expected \"%.160s\"", __FILE__,  \
                  __LINE__, #got, g_ ? g_ : "(null)", w_ ? w_ : "(null)");   \
       fprintf(stderr, "  check failed: %s:%d: %s is \"%s\", expected \"%s\"\n", \
               __FILE__, __LINE__, #got, g_ ? g_ : "(null)",                 \
