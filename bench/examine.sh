@@ -40,7 +40,7 @@ die() {
 
 # Outside the namespace: check the tools, install the Observatory (npm
 # needs the registry, which the namespace cannot reach), then run again
-# inside it. The outer WORK folder goes now, as exec skips its cleanup.
+# inside it.
 if [ "${SITES_IN_NAMESPACE:-}" != 1 ]; then
   for tool in nginx node python3 "$GNU_TIME" jq openssl; do
     command -v "$tool" >/dev/null ||
@@ -48,7 +48,6 @@ if [ "${SITES_IN_NAMESPACE:-}" != 1 ]; then
   done
   observatory_install ||
     die "npm ci in tests/observatory failed: $(tail -n 5 "$WORK/npm.log")"
-  rm -rf "$WORK"
   # sites_enter_namespace runs "$0" again, which must be found from here.
   BASH_ARGV0=$SELF
   sites_enter_namespace "$@"

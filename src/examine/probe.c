@@ -217,6 +217,7 @@ on_header(char *data, size_t size, size_t count, void *arg)
   size_t n = size * count;
 
   if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+    p->res.responded = true;
     reset_hop(p);            /* an interim (1xx) or new response begins */
     if (p->is_https && !p->res.tls.seen)
       tls_read_facts(p->easy, &p->res.tls);
@@ -308,6 +309,17 @@ now_ms(void)
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* True while the hop's connection, or for https its TLS handshake, is
+ * not established. libcurl records those times when they happen. */
+static bool
+still_connecting(struct probe *p)
+{
+  curl_off_t at = 0;
+  CURLINFO timer = p->is_https ? CURLINFO_APPCONNECT_TIME_T
+                               : CURLINFO_CONNECT_TIME_T;
+  return curl_easy_getinfo(p->easy, timer, &at) == CURLE_OK && at == 0;
 }
 
 static bool
@@ -667,6 +679,7 @@ finish_hop(struct probe *p, CURLcode rc)
 {
   long status = 0;
   curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+  p->res.connected = !still_connecting(p);
   curl_multi_remove_handle(p->engine->multi, p->easy);
   if (rc == CURLE_WRITE_ERROR && p->body_cut && !p->no_memory)
     rc = CURLE_OK;           /* the body was cut on purpose */
@@ -850,26 +863,34 @@ unlink_probe(struct probe_engine *e, struct probe *p)
   e->running--;
 }
 
-static void
-unpark(struct probe_engine *e, struct probe *p)
+static bool
+is_parked(const struct probe_engine *e, const struct probe *p)
 {
-  for (struct probe **link = &e->parked; *link != NULL;
-       link = &(*link)->parked_next)
-    if (*link == p) {
-      *link = p->parked_next;
-      return;
-    }
+  for (const struct probe *q = e->parked; q != NULL; q = q->parked_next)
+    if (q == p)
+      return true;
+  return false;
+}
+
+/* True when `url` is on `origin`, scheme://host[:port] without a slash. */
+static bool
+on_origin(const char *url, const char *origin)
+{
+  size_t n = strlen(origin);
+  return strncasecmp(url, origin, n) == 0 &&
+         (url[n] == '/' || url[n] == '?' || url[n] == '#' || url[n] == '\0');
 }
 
 size_t
-probe_cancel(struct probe_engine *e, void *ctx, const char *why)
+probe_cancel_connecting(struct probe_engine *e, void *ctx, const char *origin,
+                        const char *why)
 {
   size_t stopped = 0;
   struct probe *p = e->probes;
   while (p != NULL) {
     struct probe *next = p->next;
-    if (p->ctx == ctx) {
-      unpark(e, p);
+    if (p->ctx == ctx && !is_parked(e, p) && on_origin(p->url, origin) &&
+        still_connecting(p)) {
       curl_multi_remove_handle(e->multi, p->easy);
       unlink_probe(e, p);
       fail_probe(p, PROBE_TIMEOUT, why);

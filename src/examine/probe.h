@@ -89,6 +89,10 @@ struct probe_result {
   const char *refused_class; /* its guard class name, or NULL */
   struct tls_facts tls;      /* first TLS connection of the chain */
   int elapsed_ms;            /* sum of the hops' time_ms */
+  bool responded;            /* a status line arrived on some hop, even if
+                                that response then failed */
+  bool connected;            /* the last hop's connection was established,
+                                its TLS handshake included */
 };
 
 void probe_result_free(struct probe_result *r);
@@ -186,11 +190,14 @@ typedef void (*probe_done_fn)(void *ctx, struct probe_result *r);
 bool probe_start(struct probe_engine *e, const struct probe_spec *spec,
                  probe_done_fn done, void *ctx);
 
-/* Stops every running probe started with `ctx`: each ends with
- * PROBE_TIMEOUT and the error text `why`, and its callback is called from
- * the next probe_engine_step, never from this call. Returns how many it
- * stopped. */
-size_t probe_cancel(struct probe_engine *e, void *ctx, const char *why);
+/* Stops every running probe started with `ctx` whose request goes to
+ * `origin` (scheme://host[:port]) and is still connecting: its TCP
+ * connection, or for https its TLS handshake, is not established. Each
+ * ends with PROBE_TIMEOUT and the error text `why`, and its callback is
+ * called from the next probe_engine_step, never from this call. Returns
+ * how many it stopped. */
+size_t probe_cancel_connecting(struct probe_engine *e, void *ctx,
+                               const char *origin, const char *why);
 
 /* Moves every transfer forward, waiting up to `wait_ms` for activity, and
  * calls the callbacks of the probes that ended. Returns the number of

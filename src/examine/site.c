@@ -25,8 +25,9 @@
  * observatory.h describes. An early preflight's response is kept when the
  * preflight's URL is https://HOST/, because the request is then the same
  * (method, headers, no cookies). Otherwise the preflight is made for the
- * right URL. When no first-wave request received a response and one timed
- * out, the site's other requests are stopped (stop_if_silent).
+ * right URL. When the request for the app's own URL timed out without
+ * even a connection, the site's requests still connecting to the same
+ * origin are stopped (stop_if_origin_silent).
  *
  * NOTE: a slow or silent site opens about 25 connections at once and
  * nothing limits them per address, so many apps behind one shared server meet concurrency
@@ -103,7 +104,7 @@ struct site {
   bool cors_decided;         /* the preflight's URL is known */
   bool cors_early_kept;      /* SLOT_CORS_EARLY's response is the one */
   bool start_failed;         /* memory ran out while starting probes */
-  bool stopped;              /* silent: nothing more starts */
+  bool origin_silent;        /* no path starts: see stop_if_origin_silent */
   struct obs_input obs;
   struct obs_view views[4];  /* http, https, robots, cors */
 };
@@ -112,35 +113,33 @@ static void site_advance(struct site *s);
 static void start_queued(struct site *s, size_t count);
 static void fan_out(struct site *s, bool answered);
 
-/* When no request of the first wave received a response and one of them
- * timed out, the site is silent. Its other requests started at most
- * SITE_QUEUE_WAIT_MS later and are about to time out as well, so they are
- * stopped now and the site's slot goes to the next one. */
+/* When the request for the app's own URL timed out before its
+ * connection was established (TCP, or the TLS handshake for https), the
+ * server at the app's origin completed no connection in a whole timeout.
+ * The site's requests still connecting to that origin started at most
+ * SITE_QUEUE_WAIT_MS later, so they are stopped rather than left to time
+ * out one by one, and no more paths start. Requests with an established
+ * connection go on, because a server may hang on / and still serve other
+ * paths. */
 static void
-stop_if_silent(struct site *s)
+stop_if_origin_silent(struct site *s)
 {
-  bool timed_out = false;
-  for (size_t k = SLOT_HTTP; k <= SLOT_AVAIL; k++) {
-    const struct slot *slot = &s->slots[k];
-    if (k == SLOT_AVAIL && s->avail != SLOT_AVAIL)
-      continue;
-    if (!slot->ended || slot->res.ok || slot->res.hop_count > 0)
-      return;
-    timed_out = timed_out || slot->res.error == PROBE_TIMEOUT;
-  }
-  if (!timed_out)
+  const struct probe_result *own = &s->slots[s->avail].res;
+  if (own->error != PROBE_TIMEOUT || own->connected || own->hop_count > 0 ||
+      own->responded)
     return;
-  s->stopped = true;
+  s->origin_silent = true;
   size_t stopped = 0;
   for (size_t i = 0; i < s->slot_count; i++)
     if (s->slots[i].started && !s->slots[i].ended)
-      stopped += probe_cancel(s->x->engine, &s->slots[i],
-                              "stopped: the site answered none of its first "
-                              "requests");
+      stopped += probe_cancel_connecting(
+        s->x->engine, &s->slots[i], s->origin,
+        "stopped: the server completed no connection for the app's URL "
+        "within the timeout");
   char count[24];
   snprintf(count, sizeof count, "%zu", stopped);
-  log_event(LOG_INFO, "examine.site_silent", "app", s->code, "stopped",
-            count, NULL);
+  log_event(LOG_INFO, "examine.origin_silent", "app", s->code, "origin",
+            s->origin, "stopped", count, NULL);
 }
 
 static void
@@ -165,8 +164,8 @@ on_probe_done(void *ctx, struct probe_result *r)
   memset(r, 0, sizeof *r);
   slot->ended = true;
   slot->site->pending--;
-  if (index <= SLOT_AVAIL)
-    stop_if_silent(slot->site);
+  if (index == (size_t)slot->site->avail)
+    stop_if_origin_silent(slot->site);
   if (slot->site->paths_released)
     start_queued(slot->site, SIZE_MAX);
   site_advance(slot->site);
@@ -282,7 +281,7 @@ start_path(struct site *s, enum slot_kind kind, size_t index,
 static void
 start_queued(struct site *s, size_t count)
 {
-  while (count-- > 0 && !s->start_failed && !s->stopped &&
+  while (count-- > 0 && !s->start_failed && !s->origin_silent &&
          s->next_path < s->x->sig.path_count) {
     size_t i = s->next_path++;
     if (!start_path(s, SLOT_PATHS, i, s->x->sig.paths[i]))
@@ -301,7 +300,7 @@ monotonic_ms(void)
 void
 site_tick(struct site *s)
 {
-  if (s->paths_released || s->start_failed || s->stopped ||
+  if (s->paths_released || s->start_failed || s->origin_silent ||
       monotonic_ms() - s->wait_from_ms < SITE_QUEUE_WAIT_MS)
     return;
   if (!s->fanned_out) {
@@ -470,10 +469,6 @@ static void
 site_advance(struct site *s)
 {
   struct slot *robots = &s->slots[SLOT_ROBOTS];
-  if (s->stopped) {
-    s->followed_up = true;
-    return;
-  }
   if (!s->followed_up) {
     if (!s->slots[SLOT_HTTP].ended || !s->slots[SLOT_HTTPS].ended)
       return;
@@ -494,7 +489,7 @@ bool
 site_finished(const struct site *s)
 {
   return s->pending == 0 && s->followed_up &&
-         (s->start_failed || s->stopped ||
+         (s->start_failed || s->origin_silent ||
           (s->fanned_out && s->next_path >= s->x->sig.path_count));
 }
 

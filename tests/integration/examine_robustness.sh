@@ -8,6 +8,8 @@
 source "$(dirname "$0")/../lib/common.sh"
 source "$(dirname "$0")/../lib/sites.sh"
 sites_enter_namespace "$@"
+# rootsilent.test responds to /.git/HEAD this long after the request.
+export PATH_SECONDS=1.5
 
 if ! sites_setup "$WORK/sites" || ! sites_start; then
   fail sites_start "the test servers did not start"
@@ -24,6 +26,8 @@ huge http://huge.test/
 bigheaders http://bigheaders.test/
 badutf8 http://badutf8.test/
 silent http://silent.test/
+silenttls https://silent.test:8443/
+rootsilent http://rootsilent.test/
 midclose http://midclose.test/
 good https://good.test/"
 
@@ -42,7 +46,7 @@ sites_examine examine 20 --timeout 3 --cacert "$SITES_CA" \
 
 simpul_cli report --format json --output "$WORK/report.json" 2>"$WORK/report.err"
 expect_eq report_json_exit "$?" 0
-expect_eq report_json_valid "$(jq -r '.apps | length' "$WORK/report.json")" 12
+expect_eq report_json_valid "$(jq -r '.apps | length' "$WORK/report.json")" 14
 
 q() { sites_result "$@"; }
 
@@ -78,10 +82,21 @@ expect_match badutf8_leak "$(sites_evidence badutf8 server-version-disclosed)" \
   '^Server: nginx/1\.18\.0'
 
 expect_eq silent_outcome "$(q silent .outcome)" timeout
-# Its first requests all timed out, so the requests it still had waiting
-# were stopped rather than left to time out one by one.
-expect_match silent_stopped "$(grep 'event=examine.site_silent' "$WORK/examine.err")" \
-  'app=silent stopped=[1-9]'
+# A server that accepts TCP and then stays silent may still serve other
+# paths, so nothing of silent.test's was stopped early.
+expect_eq silent_not_stopped \
+  "$(grep -c 'event=examine.origin_silent app=silent ' "$WORK/examine.err")" 0
+# Port 8443 completes no TLS handshake, so once the request for the app's
+# URL timed out, its requests still in their handshakes were stopped.
+expect_eq silenttls_outcome "$(q silenttls .outcome)" timeout
+expect_match silenttls_stopped \
+  "$(grep 'event=examine.origin_silent app=silenttls ' "$WORK/examine.err")" \
+  'origin=https://silent\.test:8443 stopped=[1-9]'
+# / never responds but /.git/HEAD does, 1.5 s after its request.
+expect_eq rootsilent_outcome "$(q rootsilent .outcome)" timeout
+expect_match rootsilent_git "$(sites_evidence rootsilent exposed-git)" '/\.git/HEAD answered 200'
+expect_eq rootsilent_not_stopped \
+  "$(grep -c 'event=examine.origin_silent app=rootsilent ' "$WORK/examine.err")" 0
 expect_eq silent_grade "$(q silent .grade)" null
 expect_eq midclose_outcome "$(q midclose .outcome)" unreachable
 

@@ -18,6 +18,8 @@ Modes:
   bigheaders  about 100 KB of response headers, then a 200 page
   badutf8     headers whose values are not valid UTF-8
   silent      accepts, reads the request and never answers
+  rootsilent  never answers /, answers /.git/HEAD with a Git ref after
+              PATH_SECONDS (default 0) and other paths with 404
   midclose    announces 100000 bytes, sends 1000 and closes
   redirmeta   302 to the cloud metadata address 169.254.169.254
   redirprivate 302 to the private address 10.0.0.1
@@ -29,6 +31,7 @@ import os
 import sys
 
 SLOW_SECONDS = float(os.environ.get("SLOW_SECONDS", "12"))
+PATH_SECONDS = float(os.environ.get("PATH_SECONDS", "0"))
 PAGE = b"<!doctype html><title>misbehave</title><p>ok</p>\n"
 
 
@@ -41,6 +44,11 @@ async def read_head(reader):
             break
         data += chunk
     return data
+
+
+def path_of(head):
+    parts = head.split(b"\r\n", 1)[0].split(b" ")
+    return parts[1].decode("latin-1") if len(parts) > 2 else ""
 
 
 def host_of(head):
@@ -64,8 +72,23 @@ def simple(body=PAGE, extra=()):
                                 *extra], body)
 
 
-async def serve_mode(mode, writer):
-    if mode == "slow":
+async def serve_rootsilent(writer, path):
+    if path == "/":
+        await asyncio.sleep(3600)
+    elif path == "/.git/HEAD":
+        await asyncio.sleep(PATH_SECONDS)
+        body = b"ref: refs/heads/main\n"
+        writer.write(response(b"200 OK", [b"Content-Type: text/plain",
+                                          b"Content-Length: %d" % len(body)],
+                              body))
+    else:
+        writer.write(response(b"404 Not Found", [b"Content-Length: 0"], b""))
+
+
+async def serve_mode(mode, writer, path):
+    if mode == "rootsilent":
+        await serve_rootsilent(writer, path)
+    elif mode == "slow":
         await asyncio.sleep(SLOW_SECONDS)
         writer.write(simple())
     elif mode == "endless":
@@ -120,7 +143,7 @@ def listener(log, address, port, fixed_mode):
             mode = fixed_mode or (host.split(".")[0] if host else "ok")
             log.write("%s %s:%d %s\n" % (mode, address, port, host))
             log.flush()
-            await serve_mode(mode, writer)
+            await serve_mode(mode, writer, path_of(head))
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:

@@ -27,9 +27,11 @@
 SITES="good.test plain.test expired.test selfsigned.test git.test
 oldbanner.test wordpress.test loop.test slow.test error.test"
 
-# Names served by misbehave.py on 127.0.0.3 (mode = first label).
+# Names served by misbehave.py on 127.0.0.3 (mode = first label). Port
+# 443 there sends garbage and port 8443 is silent for every name.
 SITES_MISBEHAVING="endless.test huge.test bigheaders.test badutf8.test
-silent.test midclose.test redirmeta.test redirprivate.test garbage.test"
+silent.test midclose.test redirmeta.test redirprivate.test garbage.test
+rootsilent.test"
 
 # sites_enter_namespace ARGS...: runs the calling script again inside a
 # new network and mount namespace (as root) and exits with its status.
@@ -43,6 +45,9 @@ sites_enter_namespace() {
     echo "FAIL namespace: the site tests need root and unshare(1)"
     exit 1
   fi
+  # exec skips the EXIT trap, so the outer WORK folder (still empty) goes
+  # now; the script run again inside makes its own.
+  rm -rf "$WORK"
   SITES_IN_NAMESPACE=1 exec unshare -n -m --propagation private \
     bash "$0" "$@"
 }
@@ -317,7 +322,8 @@ sites_start() {
   ip addr add 10.0.0.1/32 dev lo 2>/dev/null
   : >"$SITES_TRAP_LOG"
   python3 "$lib/misbehave.py" "$SITES_TRAP_LOG" 127.0.0.3:80 \
-    127.0.0.3:443:garbage 169.254.169.254:80:trap 10.0.0.1:80:trap \
+    127.0.0.3:443:garbage 127.0.0.3:8443:silent \
+    169.254.169.254:80:trap 10.0.0.1:80:trap \
     127.0.0.9:80:trap 2>"$SITES_DIR/misbehave.err" &
   SITES_MISBEHAVE_PID=$!
   on_exit "sites_stop"
