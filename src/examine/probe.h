@@ -153,7 +153,8 @@ struct probe_spec {
  * cache and close when it is freed. One cache for every site would keep
  * the idle connections of the sites already examined. libcurl 7.88 scans
  * its whole connection cache and its whole name cache whenever a transfer
- * ends, so both are kept small by giving each site its own. */
+ * ends, so both are kept small by giving each site its own. A share also
+ * keeps only 8 TLS sessions (lib/share.c), enough for one site. */
 struct probe_group;
 
 /* NULL when libcurl cannot make the share handle. */
