@@ -97,4 +97,5 @@ bench: deps-test simpul
 clean:
 	rm -rf build simpul
 
--include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
+-include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(ASAN)/src/main.d \
+  $(TEST_BINS:=.d)

@@ -94,7 +94,7 @@ static int
 parse_option(struct examine_args *a, const char *name, const char *value)
 {
   char err[512];
-  struct guard_range range;
+  struct cidr_range range;
   int n;
 
   if (strcmp(name, "--concurrency") == 0) {
@@ -109,7 +109,7 @@ parse_option(struct examine_args *a, const char *name, const char *value)
   } else if (strcmp(name, "--cacert") == 0) {
     a->opt.cacert = value;
   } else if (strcmp(name, "--allow-private") == 0) {
-    if (!guard_parse_range(value, &range, err, sizeof err))
+    if (!cidr_parse(value, &range, err, sizeof err))
       return usage_error("%s", err);
     if (a->opt.allow_private_count >= EXAMINE_MAX_RANGES)
       return usage_error("--allow-private given more than %d times",

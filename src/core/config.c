@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cidr.h"
 #include "core/error.h"
 #include "core/log.h"
 
@@ -35,6 +36,7 @@ struct config_key {
 static const char *validate_not_empty(const char *value);
 static const char *validate_address(const char *value);
 static const char *validate_log_level(const char *value);
+static const char *validate_cidr_list(const char *value);
 
 #define INT_KEY(key, lo, hi, def, text)                                      \
   {#key, CONFIG_INT, lo, hi, def, offsetof(struct config, key), 0, NULL,     \
@@ -59,6 +61,9 @@ static const struct config_key config_keys[] = {
           "open client connections at most"),
   INT_KEY(per_ip_connection_limit, 1, 100000, "16",
           "open connections from one client address at most"),
+  STRING_KEY(trusted_proxies, "", validate_cidr_list,
+             "comma-separated CIDR ranges of load balancers and reverse "
+             "proxies whose X-Forwarded-For names the client"),
   INT_KEY(connection_timeout, 1, 3600, "15",
           "seconds a client connection may stay idle, and the most a "
           "request's line and headers may take to arrive"),
@@ -101,7 +106,7 @@ static const struct config_key config_keys[] = {
   STRING_KEY(examine_cacert, "", NULL,
              "PEM file of extra trusted root certificates, e.g. the city's "
              "own CA"),
-  STRING_KEY(examine_allow_private, "", NULL,
+  STRING_KEY(examine_allow_private, "", validate_cidr_list,
              "comma-separated CIDR ranges that examination may reach "
              "although they are private, loopback or link-local"),
   INT_KEY(examine_interval, 0, 31536000, "86400",
@@ -143,6 +148,18 @@ validate_log_level(const char *value)
   return log_parse_level(value, &level)
            ? NULL
            : "give one of debug, info, warn, error";
+}
+
+static const char *
+validate_cidr_list(const char *value)
+{
+  struct cidr_range ranges[CIDR_LIST_MAX];
+  size_t count;
+  char err[256];
+  return cidr_parse_list(value, ranges, CIDR_LIST_MAX, &count, err, sizeof err)
+           ? NULL
+           : "give comma-separated CIDR ranges with the host bits zero, "
+             "such as 10.0.0.5/32,fd00::/8 (at most 32)";
 }
 
 static const struct config_key *

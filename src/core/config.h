@@ -16,6 +16,7 @@ struct config {
   int threads;               /* threads: MHD thread pool size, 4 */
   int connection_limit;      /* connection_limit: 256 */
   int per_ip_connection_limit; /* per_ip_connection_limit: 16 */
+  char trusted_proxies[1024]; /* trusted_proxies: CIDR list, "" = none */
   int connection_timeout;    /* connection_timeout: seconds idle, 15 */
   long max_body;             /* max_body: bytes of a request body, 1 MiB */
   long max_import;           /* max_import: bytes of one uploaded CSV, 16 MiB */

@@ -8,25 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* True when the first `prefix` bits of `a` and `b` are equal. */
-static bool
-prefix_equal(const uint8_t *a, const uint8_t *b, int prefix)
-{
-  int bytes = prefix / 8, bits = prefix % 8;
-  if (memcmp(a, b, (size_t)bytes) != 0)
-    return false;
-  if (bits == 0)
-    return true;
-  uint8_t mask = (uint8_t)(0xff << (8 - bits));
-  return (a[bytes] & mask) == (b[bytes] & mask);
-}
-
 static bool
 in_v4(const uint8_t a[4], uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3,
       int prefix)
 {
   const uint8_t net[4] = {b0, b1, b2, b3};
-  return prefix_equal(a, net, prefix);
+  return cidr_prefix_equal(a, net, prefix);
 }
 
 enum guard_class
@@ -133,16 +120,10 @@ guard_classify(const struct sockaddr *sa)
 }
 
 static bool
-range_contains(const struct guard_range *r, int family, const uint8_t *addr)
-{
-  return r->family == family && prefix_equal(r->addr, addr, r->prefix);
-}
-
-static bool
 allowed(const struct guard *g, int family, const uint8_t *addr)
 {
   for (size_t i = 0; i < g->allow_count; i++)
-    if (range_contains(&g->allow[i], family, addr))
+    if (cidr_contains(&g->allow[i], family, addr))
       return true;
   return false;
 }
@@ -170,68 +151,15 @@ guard_check(const struct guard *g, const struct sockaddr *sa,
   return false;
 }
 
-/* Parses the prefix length after '/', 0..max; -1 when invalid. */
-static int
-parse_prefix(const char *text, int max)
-{
-  char *end;
-  if (*text < '0' || *text > '9')
-    return -1;
-  long n = strtol(text, &end, 10);
-  if (*end != '\0' || n < 0 || n > max || end - text > 3)
-    return -1;
-  return (int)n;
-}
-
 bool
-guard_parse_range(const char *text, struct guard_range *out, char *err,
-                  size_t errlen)
+guard_allow_list(struct guard *g, const char *list, char *err, size_t errlen)
 {
-  char addr[INET6_ADDRSTRLEN + 8];
-  const char *slash = strchr(text, '/');
-  size_t addr_len = slash ? (size_t)(slash - text) : strlen(text);
-
-  memset(out, 0, sizeof *out);
-  if (addr_len == 0 || addr_len >= sizeof addr)
-    goto invalid;
-  memcpy(addr, text, addr_len);
-  addr[addr_len] = '\0';
-  if (inet_pton(AF_INET, addr, out->addr) == 1)
-    out->family = AF_INET;
-  else if (inet_pton(AF_INET6, addr, out->addr) == 1)
-    out->family = AF_INET6;
-  else
-    goto invalid;
-  int max = out->family == AF_INET ? 32 : 128;
-  out->prefix = slash ? parse_prefix(slash + 1, max) : max;
-  if (out->prefix < 0) {
-    snprintf(err, errlen, "rentang CIDR '%s' tidak valid: panjang prefiks "
-             "harus 0 sampai %d / invalid CIDR range '%s': the prefix length "
-             "must be 0 to %d, e.g. 10.0.0.0/8 or fd00::/8", text, max, text,
-             max);
+  size_t added = 0;
+  if (!cidr_parse_list(list, g->allow + g->allow_count,
+                       GUARD_MAX_RANGES - g->allow_count, &added, err, errlen))
     return false;
-  }
-  uint8_t masked[16];
-  memset(masked, 0, sizeof masked);
-  memcpy(masked, out->addr, (size_t)(out->prefix / 8));
-  if (out->prefix % 8)
-    masked[out->prefix / 8] =
-      (uint8_t)(out->addr[out->prefix / 8] & (0xff << (8 - out->prefix % 8)));
-  if (memcmp(masked, out->addr, sizeof masked) != 0) {
-    char net[INET6_ADDRSTRLEN];
-    inet_ntop(out->family, masked, net, sizeof net);
-    snprintf(err, errlen, "rentang CIDR '%s' memiliki bit host; maksud Anda "
-             "%s/%d? / CIDR range '%s' has host bits set; did you mean "
-             "%s/%d?", text, net, out->prefix, text, net, out->prefix);
-    return false;
-  }
+  g->allow_count += added;
   return true;
-
-invalid:
-  snprintf(err, errlen, "rentang CIDR '%s' tidak valid / invalid CIDR range "
-           "'%s': write an IPv4 or IPv6 address with an optional /PREFIX, "
-           "e.g. 127.0.0.0/8 or fd00::/8", text, text);
-  return false;
 }
 
 bool
@@ -243,7 +171,7 @@ guard_allow(struct guard *g, const char *cidr, char *err, size_t errlen)
              GUARD_MAX_RANGES, cidr);
     return false;
   }
-  if (!guard_parse_range(cidr, &g->allow[g->allow_count], err, errlen))
+  if (!cidr_parse(cidr, &g->allow[g->allow_count], err, errlen))
     return false;
   g->allow_count++;
   return true;

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "core/cidr.h"
+
 #define GUARD_MAX_RANGES 32
 
 /* Why an address is not public. GUARD_PUBLIC is the only class that is
@@ -35,29 +37,18 @@ enum guard_class {
                           64:ff9b:1::/48, 100::/64 */
 };
 
-/* One CIDR range in network byte order. IPv4 ranges have family AF_INET
- * and use the first 4 bytes of `addr`. */
-struct guard_range {
-  int family;
-  uint8_t addr[16];
-  int prefix;
-};
-
 struct guard {
-  struct guard_range allow[GUARD_MAX_RANGES];
+  struct cidr_range allow[GUARD_MAX_RANGES];
   size_t allow_count;
 };
 
-/* Parses "ADDRESS/PREFIX" or a single address (a /32 or /128 range).
- * Host bits below the prefix must be zero ("10.0.0.1/8" is rejected, so a
- * typo cannot widen a range silently). False with a message naming the
- * text and the fix in `err`. */
-bool guard_parse_range(const char *text, struct guard_range *out, char *err,
-                       size_t errlen);
-
-/* Adds an allowed range; false with a message when it does not parse or
- * the table is full. */
+/* Adds an allowed range (see cidr_parse); false with a message when it
+ * does not parse or the table is full. */
 bool guard_allow(struct guard *g, const char *cidr, char *err, size_t errlen);
+
+/* Adds the ranges of a comma-separated list, as guard_allow does. */
+bool guard_allow_list(struct guard *g, const char *list, char *err,
+                      size_t errlen);
 
 /* Classifies an IPv4 address (4 bytes) or an IPv6 address (16 bytes) in
  * network byte order. */

@@ -30,44 +30,6 @@ static_assert(EXAMINE_MAX_RANGES <= GUARD_MAX_RANGES,
 
 /* ---- options ---- */
 
-/* Calls `fn` for each comma-separated, space-trimmed item of `list`. */
-static bool
-each_range(const char *list, bool (*fn)(void *arg, const char *item),
-           void *arg)
-{
-  char item[128];
-  for (const char *p = list; p != NULL && *p != '\0';) {
-    size_t n = strcspn(p, ",");
-    const char *start = p, *end = p + n;
-    while (start < end && (*start == ' ' || *start == '\t'))
-      start++;
-    while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-      end--;
-    if (end > start) {
-      snprintf(item, sizeof item, "%.*s", (int)(end - start), start);
-      if (!fn(arg, item))
-        return false;
-    }
-    p += n;
-    if (*p == ',')
-      p++;
-  }
-  return true;
-}
-
-struct range_arg {
-  struct guard *guard;
-  char *err;
-  size_t errlen;
-};
-
-static bool
-allow_range(void *arg, const char *item)
-{
-  struct range_arg *a = arg;
-  return guard_allow(a->guard, item, a->err, a->errlen);
-}
-
 bool
 examine_options_from_config(struct examine_options *opt,
                             const struct config *cfg, char *err,
@@ -84,11 +46,8 @@ examine_options_from_config(struct examine_options *opt,
     .data_dir = cfg->data_dir,
   };
   struct guard check = {0};
-  struct range_arg arg = {&check, err, errlen};
   char why[512];
-  arg.err = why;
-  arg.errlen = sizeof why;
-  if (!each_range(opt->allow_private_list, allow_range, &arg)) {
+  if (!guard_allow_list(&check, opt->allow_private_list, why, sizeof why)) {
     snprintf(err, errlen, "examine_allow_private: %s", why);
     return false;
   }
@@ -155,11 +114,10 @@ static bool
 init_guard(struct examine_ctx *x, const struct examine_options *opt,
            char *err, size_t errlen)
 {
-  struct range_arg arg = {&x->guard, err, errlen};
   for (size_t i = 0; i < opt->allow_private_count; i++)
     if (!guard_allow(&x->guard, opt->allow_private[i], err, errlen))
       return false;
-  if (!each_range(opt->allow_private_list, allow_range, &arg))
+  if (!guard_allow_list(&x->guard, opt->allow_private_list, err, errlen))
     return false;
   for (size_t i = 0; i < opt->resolve_count; i++)
     if (!examine_resolve_valid(opt->resolve[i], err, errlen))

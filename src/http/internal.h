@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "account/account.h"
+#include "core/cidr.h"
 #include "http/http.h"
 
 /* Query and form fields a request may carry; more are ignored. */
@@ -76,6 +77,8 @@ struct conn_watch;
 /* The server: the MHD daemon, its settings and the store pool. */
 struct http_server {
   struct MHD_Daemon *daemon;         /* NULL until http_server_run */
+  struct cidr_range proxies[CIDR_LIST_MAX]; /* trusted_proxies */
+  size_t proxy_count;
   int listen_fd;                     /* bound by http_server_open; -1 */
   struct conn_watch *watch;
   struct config cfg;
@@ -83,6 +86,15 @@ struct http_server {
   char *tls_cert;
   char *tls_key;
 };
+
+/* forwarded.c: writes the client's address into `out`. That is `peer`,
+ * unless `peer` is one of the trusted `proxies`: then it is the rightmost
+ * address of the X-Forwarded-For `values` (in header order) that is not a
+ * trusted proxy, or the leftmost one when all are. An entry that is not
+ * an address ends the search at the address found before it. */
+void http_forwarded_client(const struct cidr_range *proxies, size_t count,
+                           const char *peer, const char *const *values,
+                           size_t value_count, char *out, size_t len);
 
 static inline struct http_ctx *
 http_ctx_of(const struct http_request *rq)

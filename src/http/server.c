@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -40,6 +41,46 @@ http_remote_address(struct MHD_Connection *conn, char *out, size_t len)
   else if (sa->sa_family == AF_INET6)
     inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
               (socklen_t)len);
+}
+
+/* X-Forwarded-For header lines of a request, the last ones when there are
+ * more than fit. */
+struct forwarded_values {
+  const char *values[16];
+  size_t count;
+};
+
+static enum MHD_Result
+collect_forwarded(void *arg, enum MHD_ValueKind kind, const char *key,
+                  const char *value)
+{
+  (void)kind;
+  struct forwarded_values *f = arg;
+  if (value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+    return MHD_YES;
+  size_t max = sizeof f->values / sizeof f->values[0];
+  if (f->count == max) {
+    memmove(f->values, f->values + 1, (max - 1) * sizeof f->values[0]);
+    f->count--;
+  }
+  f->values[f->count++] = value;
+  return MHD_YES;
+}
+
+/* Sets the request's client address: the TCP peer, or behind a trusted
+ * proxy the client that X-Forwarded-For names. */
+static void
+set_client_address(struct http_ctx *c)
+{
+  char peer[sizeof c->rq.remote_addr];
+  http_remote_address(c->conn, peer, sizeof peer);
+  struct forwarded_values f = {.count = 0};
+  if (c->server->proxy_count > 0)
+    MHD_get_connection_values(c->conn, MHD_HEADER_KIND, collect_forwarded,
+                              &f);
+  http_forwarded_client(c->server->proxies, c->server->proxy_count, peer,
+                        f.values, f.count, c->rq.remote_addr,
+                        sizeof c->rq.remote_addr);
 }
 
 static void
@@ -83,7 +124,7 @@ ctx_new(struct http_server *srv, struct MHD_Connection *conn,
   unsigned char id[8];
   randombytes_buf(id, sizeof id);
   sodium_bin2hex(c->rq.request_id, sizeof c->rq.request_id, id, sizeof id);
-  http_remote_address(conn, c->rq.remote_addr, sizeof c->rq.remote_addr);
+  set_client_address(c);
   c->rq.method = c->method;
   c->rq.path = c->path;
   c->rq.body = "";
@@ -427,7 +468,9 @@ http_server_open(const struct config *cfg, struct store_pool *pool,
   s->cfg = *cfg;
   s->pool = pool;
   s->listen_fd = -1;
-  if (!http_csrf_load_key(cfg->key_file, err, errlen) ||
+  if (!cidr_parse_list(cfg->trusted_proxies, s->proxies, CIDR_LIST_MAX,
+                       &s->proxy_count, err, errlen) ||
+      !http_csrf_load_key(cfg->key_file, err, errlen) ||
       !load_tls(s, err, errlen)) {
     server_free(s);
     return NULL;

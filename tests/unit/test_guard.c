@@ -183,17 +183,17 @@ TEST(guard_class_reported)
 
 TEST(guard_range_parsing)
 {
-  struct guard_range r;
+  struct cidr_range r;
   char err[256];
-  CHECK(guard_parse_range("10.0.0.0/8", &r, err, sizeof err));
+  CHECK(cidr_parse("10.0.0.0/8", &r, err, sizeof err));
   CHECK_INT(r.family, AF_INET);
   CHECK_INT(r.prefix, 8);
-  CHECK(guard_parse_range("::1", &r, err, sizeof err));
+  CHECK(cidr_parse("::1", &r, err, sizeof err));
   CHECK_INT(r.family, AF_INET6);
   CHECK_INT(r.prefix, 128);
-  CHECK(guard_parse_range("0.0.0.0/0", &r, err, sizeof err));
+  CHECK(cidr_parse("0.0.0.0/0", &r, err, sizeof err));
   CHECK_INT(r.prefix, 0);
-  CHECK(guard_parse_range("172.16.0.0/12", &r, err, sizeof err));
+  CHECK(cidr_parse("172.16.0.0/12", &r, err, sizeof err));
 }
 
 TEST(guard_range_errors)
@@ -204,17 +204,17 @@ TEST(guard_range_errors)
     "10.0.0.0/0008", "fd00::1/8", "10.0.0.0 /8",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    struct guard_range r;
+    struct cidr_range r;
     char err[256] = "";
-    bool ok = guard_parse_range(bad[i], &r, err, sizeof err);
+    bool ok = cidr_parse(bad[i], &r, err, sizeof err);
     if (ok)
       fprintf(stderr, "  '%s' was accepted\n", bad[i]);
     CHECK(!ok);
     CHECK(strstr(err, "CIDR") != NULL);
   }
   char err[256];
-  struct guard_range r;
-  CHECK(!guard_parse_range("10.0.0.1/8", &r, err, sizeof err));
+  struct cidr_range r;
+  CHECK(!cidr_parse("10.0.0.1/8", &r, err, sizeof err));
   CHECK(strstr(err, "10.0.0.0/8") != NULL);
 }
 

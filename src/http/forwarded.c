@@ -1,0 +1,86 @@
+/* The client address behind trusted proxies, from X-Forwarded-For.
+ *
+ * A proxy appends the address it received the request from, so the list
+ * is read from its right end: every address that is itself a trusted
+ * proxy is skipped, and the first one that is not is the client. What a
+ * client wrote further left is never believed. Written here because
+ * libmicrohttpd has no notion of proxies. */
+#include "http/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Copies the address in `token` (n bytes) into `out`, without the port of
+ * "1.2.3.4:80" or the brackets and port of "[::1]:80". False when it is
+ * not a numeric address. */
+static bool
+token_address(const char *token, size_t n, char *out, size_t len,
+              int *family, uint8_t addr[16])
+{
+  while (n > 0 && (*token == ' ' || *token == '\t')) {
+    token++;
+    n--;
+  }
+  while (n > 0 && (token[n - 1] == ' ' || token[n - 1] == '\t'))
+    n--;
+  if (n > 0 && token[0] == '[') {
+    const char *close = memchr(token, ']', n);
+    if (close == NULL)
+      return false;
+    n = (size_t)(close - token - 1);
+    token++;
+  } else {
+    const char *colon = memchr(token, ':', n);
+    if (colon != NULL && memchr(colon + 1, ':', n - (size_t)(colon - token) - 1)
+                           == NULL)
+      n = (size_t)(colon - token);  /* IPv4 with a port */
+  }
+  if (n == 0 || n >= len)
+    return false;
+  memcpy(out, token, n);
+  out[n] = '\0';
+  return cidr_address(out, family, addr);
+}
+
+static bool
+trusted(const struct cidr_range *proxies, size_t count, int family,
+        const uint8_t *addr)
+{
+  for (size_t i = 0; i < count; i++)
+    if (cidr_contains(&proxies[i], family, addr))
+      return true;
+  return false;
+}
+
+void
+http_forwarded_client(const struct cidr_range *proxies, size_t count,
+                      const char *peer, const char *const *values,
+                      size_t value_count, char *out, size_t len)
+{
+  int family;
+  uint8_t addr[16];
+  snprintf(out, len, "%s", peer);
+  if (count == 0 || !cidr_address(peer, &family, addr) ||
+      !trusted(proxies, count, family, addr))
+    return;
+  char candidate[64];
+  for (size_t v = value_count; v-- > 0;) {
+    const char *list = values[v];
+    size_t end = strlen(list);
+    while (end > 0) {
+      size_t start = end;
+      while (start > 0 && list[start - 1] != ',')
+        start--;
+      size_t n = end - start;
+      end = start > 0 ? start - 1 : 0;
+      if (strspn(list + start, " \t") >= n)
+        continue;            /* an empty item, as in "a,,b" */
+      if (!token_address(list + start, n, candidate, sizeof candidate,
+                         &family, addr))
+        return;              /* not an address: keep the last one found */
+      snprintf(out, len, "%s", candidate);
+      if (!trusted(proxies, count, family, addr))
+        return;
+    }
+  }
+}
