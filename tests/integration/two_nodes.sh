@@ -44,6 +44,7 @@ start_node() {
   "$SIMPUL" --db "$PG_URL" serve --port "$NODE_PORT" \
     --set key_file="$KEY_FILE" --set node_id="$name" \
     --set load_sample=false --set examine_interval=0 \
+    --set trusted_proxies=127.0.0.1/32 \
     --set login_max_failures=$MAX_FAILURES \
     --set login_max_failures_per_address=$MAX_FAILURES \
     >"$WORK/$name.out" 2>"$WORK/$name.log" &
@@ -96,7 +97,7 @@ http {
     location / {
       proxy_pass http://simpul;
       proxy_set_header Host \$host:\$server_port;
-      proxy_set_header X-Forwarded-For \$remote_addr;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
     }
   }
 }
@@ -152,6 +153,15 @@ port_b=${B##*:}
 used=$(awk '{print $3}' "$WORK/nginx/access.log" | sort -u | tr '\n' ' ')
 expect_match nodes_balancer_uses_both "$used" \
   "127\\.0\\.0\\.1:($port_a .*127\\.0\\.0\\.1:$port_b|$port_b .*127\\.0\\.0\\.1:$port_a)"
+
+# nginx connects to the nodes from 127.0.0.1, a trusted proxy, so a node
+# logs the client's address that nginx put in X-Forwarded-For.
+code=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.60 \
+  "$LB/login")
+expect_eq nodes_login_page_from_client "$code" 200
+expect_match nodes_client_address_logged \
+  "$(cat "$WORK/node-a.log" "$WORK/node-b.log")" \
+  'event=http.request .*path=/login .*addr=127\.0\.0\.60'
 
 code=$(http "$WORK/admin.jar" "$WORK/on_a.html" "$A/admin")
 expect_eq nodes_session_on_a "$code" 200
