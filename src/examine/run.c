@@ -28,6 +28,12 @@ static_assert(EXAMINE_MAX_RANGES <= GUARD_MAX_RANGES,
 /* Descriptors kept free for the store, logs and the server's sockets. */
 #define RESERVED_FDS 128
 
+/* Seconds without a finished site after which progress is reported
+ * anyway, so that a job's lease is renewed and a stop request is seen
+ * while every site in flight is slow. Well below job_lease's minimum of
+ * 5 s, because the lease is renewed once a third of it has passed. */
+#define PROGRESS_HEARTBEAT_SECONDS 1
+
 /* ---- options ---- */
 
 bool
@@ -248,6 +254,7 @@ struct run {
   size_t limit;              /* sites at once */
   bool stopped;
   enum sp_err err;
+  time_t reported;           /* when progress was last reported */
 };
 
 static enum store_rc
@@ -268,6 +275,21 @@ log_result(const struct exam_result *r)
             "findings", findings, NULL);
 }
 
+/* Hands the counts to the progress callback, which stops the run by
+ * returning false. */
+static void
+report_progress(struct run *run)
+{
+  run->reported = time(NULL);
+  if (run->progress != NULL &&
+      !run->progress(run->progress_ctx, run->done, run->total)) {
+    log_event(LOG_WARN, "examine.stopped", "reason", "progress callback",
+              NULL);
+    run->stopped = true;
+    run->err = SP_ERR_CONFLICT;
+  }
+}
+
 /* Stores one result in its own transaction and reports progress. */
 static void
 store_result(struct run *run, struct exam_result *r)
@@ -285,13 +307,7 @@ store_result(struct run *run, struct exam_result *r)
   if (run->draw)
     fprintf(stderr, "\rdiperiksa / examined %" PRId64 "/%" PRId64,
             run->done, run->total);
-  if (run->progress != NULL &&
-      !run->progress(run->progress_ctx, run->done, run->total)) {
-    log_event(LOG_WARN, "examine.stopped", "reason", "progress callback",
-              NULL);
-    run->stopped = true;
-    run->err = SP_ERR_CONFLICT;
-  }
+  report_progress(run);
 }
 
 /* Stores the results of the sites that finished and frees them. */
@@ -384,6 +400,9 @@ run_loop(struct run *run, const struct app_list *apps,
       continue;
     probe_engine_step(run->x.engine, 100);
     collect_sites(run);
+    if (!run->stopped &&
+        time(NULL) - run->reported >= PROGRESS_HEARTBEAT_SECONDS)
+      report_progress(run);
   }
   if (run->draw && run->total > 0)
     fputc('\n', stderr);
@@ -459,6 +478,7 @@ examine_run_job(struct store *s, const struct job *job,
   run.err = run_prepare(&run, opt, &apps, &done);
   if (run.err == SP_OK) {
     log_start(&run, opt);
+    run.reported = time(NULL);
     if (progress != NULL && !progress(ctx, run.done, run.total))
       run.err = SP_ERR_CONFLICT;
     else

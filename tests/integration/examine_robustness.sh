@@ -179,3 +179,25 @@ expect_eq resumed_silent_outcome "$(sqlite3 "$RDB" \
 kill -TERM "$serve_pid"
 wait "$serve_pid"
 expect_eq serve_stopped_cleanly "$?" 0
+
+# --- a run whose only site is slow still renews its job's lease ----------
+# slow.test responds after 12 s and job_lease is 5 s. Progress is
+# reported every second even without a finished site, and the reports
+# renew the lease, so 8 s into the run the lease has not run out.
+LDB=$WORK/lease.db
+mkdir -p "$WORK/lease"
+echo "slow http://slow.test/" | sites_write_catalog "$WORK/lease"
+"$SIMPUL" --db "$LDB" catalog import "$WORK/lease/agencies.csv" \
+  "$WORK/lease/apps.csv" >/dev/null 2>&1
+"$SIMPUL" --config "$CONF" --db "$LDB" examine --timeout 15 slow \
+  >"$WORK/lease.out" 2>"$WORK/lease.err" &
+lease_pid=$!
+sleep 8
+lease_left=$(sqlite3 "$LDB" \
+  "SELECT lease_expires_at - CAST(strftime('%s', 'now') AS INTEGER) FROM jobs")
+if [ -n "$lease_left" ] && ((lease_left > 0)); then pass lease_renewed_while_slow
+else fail lease_renewed_while_slow "8 s into the run the lease had ${lease_left:-?} s left"; fi
+wait "$lease_pid"
+expect_eq lease_run_exit "$?" 0
+expect_eq lease_run_result "$(sqlite3 "$LDB" \
+  "SELECT outcome FROM exam_results WHERE app_code = 'slow'")" ok
