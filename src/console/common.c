@@ -283,6 +283,15 @@ console_pager(struct http_request *rq, struct http_response *rs,
   int64_t pages = total <= 0 ? 1 : (total - 1) / CONSOLE_PAGE_SIZE + 1;
   if (pages <= 1 && page <= 1)
     return;
+  if (page > pages && total > 0)
+    html_printf(out, "<p class=\"empty\" role=\"status\">%s %lld %s %lld %s. "
+                "<a href=\"%spage=%lld\">%s</a></p>\n",
+                tr(rq, "Halaman", "Page"), (long long)page,
+                tr(rq, "melewati akhir daftar, yang hanya", "is past the end "
+                   "of the list, which has only"),
+                (long long)pages, tr(rq, "halaman", "pages"), base,
+                (long long)pages,
+                tr(rq, "Ke halaman terakhir", "Go to the last page"));
   html_printf(out, "<nav class=\"pager\" aria-label=\"%s\">",
               tr(rq, "Halaman", "Pages"));
   if (page > 1)
