@@ -69,7 +69,7 @@ parse_options(struct cli *c, int argc, char **argv)
   for (int i = 1; i < argc; i++) {
     const char *opt = argv[i];
     const char *key = NULL, *value = NULL;
-    char pair[1200];
+    char name[128];
     if (i + 1 >= argc) {
       fprintf(stderr, "simpul serve: unknown option or missing value at "
               "'%s'; see 'simpul serve --help'\n", opt);
@@ -82,15 +82,16 @@ parse_options(struct cli *c, int argc, char **argv)
       key = "listen";
       value = argv[++i];
     } else if (strcmp(opt, "--set") == 0) {
-      snprintf(pair, sizeof pair, "%s", argv[++i]);
-      char *eq = strchr(pair, '=');
+      const char *pair = argv[++i];
+      const char *eq = strchr(pair, '=');
       if (eq == NULL) {
-        fprintf(stderr, "simpul serve: --set '%s' has no '='; write "
+        fprintf(stderr, "simpul serve: --set '%.200s' has no '='; write "
                 "KEY=VALUE, e.g. --set threads=8\n", pair);
         return 2;
       }
-      *eq = '\0';
-      key = pair;
+      /* A longer name is no setting's, and is reported cut. */
+      snprintf(name, sizeof name, "%.*s", (int)(eq - pair), pair);
+      key = name;
       value = eq + 1;
     } else {
       fprintf(stderr, "simpul serve: unknown option '%s'; see 'simpul serve "

@@ -28,15 +28,20 @@ struct config_key {
   size_t offset;            /* of the member in struct config */
   size_t size;              /* CONFIG_STRING: size of the char array */
   /* Optional extra check of a string value: returns the fix when the value
-   * is invalid, NULL when it is valid. */
-  const char *(*validate)(const char *value);
+   * is invalid (a fixed text, or written into `why`), NULL when it is
+   * valid. */
+  const char *(*validate)(const char *value, char *why, size_t whylen);
   const char *help;
 };
 
-static const char *validate_not_empty(const char *value);
-static const char *validate_address(const char *value);
-static const char *validate_log_level(const char *value);
-static const char *validate_cidr_list(const char *value);
+static const char *validate_not_empty(const char *value, char *why,
+                                      size_t whylen);
+static const char *validate_address(const char *value, char *why,
+                                    size_t whylen);
+static const char *validate_log_level(const char *value, char *why,
+                                      size_t whylen);
+static const char *validate_cidr_list(const char *value, char *why,
+                                      size_t whylen);
 
 #define INT_KEY(key, lo, hi, def, text)                                      \
   {#key, CONFIG_INT, lo, hi, def, offsetof(struct config, key), 0, NULL,     \
@@ -126,14 +131,18 @@ static const struct config_key config_keys[] = {
 #define CONFIG_LINE_MAX 2048
 
 static const char *
-validate_not_empty(const char *value)
+validate_not_empty(const char *value, char *why, size_t whylen)
 {
+  (void)why;
+  (void)whylen;
   return value[0] == '\0' ? "give a non-empty value" : NULL;
 }
 
 static const char *
-validate_address(const char *value)
+validate_address(const char *value, char *why, size_t whylen)
 {
+  (void)why;
+  (void)whylen;
   unsigned char addr[sizeof(struct in6_addr)];
   if (inet_pton(AF_INET, value, addr) == 1
       || inet_pton(AF_INET6, value, addr) == 1)
@@ -142,8 +151,10 @@ validate_address(const char *value)
 }
 
 static const char *
-validate_log_level(const char *value)
+validate_log_level(const char *value, char *why, size_t whylen)
 {
+  (void)why;
+  (void)whylen;
   enum log_level level;
   return log_parse_level(value, &level)
            ? NULL
@@ -151,15 +162,13 @@ validate_log_level(const char *value)
 }
 
 static const char *
-validate_cidr_list(const char *value)
+validate_cidr_list(const char *value, char *why, size_t whylen)
 {
   struct cidr_range ranges[CIDR_LIST_MAX];
   size_t count;
-  char err[256];
-  return cidr_parse_list(value, ranges, CIDR_LIST_MAX, &count, err, sizeof err)
+  return cidr_parse_list(value, ranges, CIDR_LIST_MAX, &count, why, whylen)
            ? NULL
-           : "give comma-separated CIDR ranges with the host bits zero, "
-             "such as 10.0.0.5/32,fd00::/8 (at most 32)";
+           : why;
 }
 
 static const struct config_key *
@@ -287,12 +296,14 @@ apply_value(struct config *c, const struct config_key *key, const char *value,
     return true;
   case CONFIG_STRING: {
     size_t n = strlen(value);
-    const char *fix = key->validate ? key->validate(value) : NULL;
     if (n >= key->size) {
       snprintf(why, whylen, "give at most %zu bytes (this is %zu)",
                key->size - 1, n);
       return false;
     }
+    char detail[512];
+    const char *fix =
+      key->validate ? key->validate(value, detail, sizeof detail) : NULL;
     if (fix != NULL) {
       snprintf(why, whylen, "%s", fix);
       return false;

@@ -7,8 +7,27 @@
  * libmicrohttpd has no notion of proxies. */
 #include "http/internal.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+/* Writes the canonical text of an address, so that each client has one
+ * spelling ("2001:db8::abcd", not "2001:DB8:0::ABCD"). An IPv4-mapped
+ * IPv6 address becomes the IPv4 address it carries. */
+static void
+canonical(int *family, uint8_t addr[16], char *out, size_t len)
+{
+  static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+                                     0xff};
+  if (*family == AF_INET6 && memcmp(addr, mapped, sizeof mapped) == 0) {
+    memmove(addr, addr + 12, 4);
+    memset(addr + 4, 0, 12);
+    *family = AF_INET;
+  }
+  if (inet_ntop(*family, addr, out, (socklen_t)len) == NULL)
+    out[0] = '\0';
+}
 
 /* Copies the address in `token` (n bytes) into `out`, without the port of
  * "1.2.3.4:80" or the brackets and port of "[::1]:80". False when it is
@@ -39,7 +58,10 @@ token_address(const char *token, size_t n, char *out, size_t len,
     return false;
   memcpy(out, token, n);
   out[n] = '\0';
-  return cidr_address(out, family, addr);
+  if (!cidr_address(out, family, addr))
+    return false;
+  canonical(family, addr, out, len);
+  return true;
 }
 
 static bool
@@ -52,6 +74,32 @@ trusted(const struct cidr_range *proxies, size_t count, int family,
   return false;
 }
 
+bool
+http_proxy_trusted(const struct cidr_range *proxies, size_t count,
+                   const char *peer)
+{
+  int family;
+  uint8_t addr[16];
+  if (count == 0 || !cidr_address(peer, &family, addr))
+    return false;
+  char text[64];
+  canonical(&family, addr, text, sizeof text);
+  return trusted(proxies, count, family, addr);
+}
+
+bool
+http_forwarded_https(const char *proto)
+{
+  if (proto == NULL)
+    return false;
+  const char *last = strrchr(proto, ',');
+  last = last != NULL ? last + 1 : proto;
+  last += strspn(last, " \t");
+  size_t n = strcspn(last, " \t");
+  return n == 5 && strncasecmp(last, "https", 5) == 0 &&
+         last[n + strspn(last + n, " \t")] == '\0';
+}
+
 void
 http_forwarded_client(const struct cidr_range *proxies, size_t count,
                       const char *peer, const char *const *values,
@@ -60,8 +108,7 @@ http_forwarded_client(const struct cidr_range *proxies, size_t count,
   int family;
   uint8_t addr[16];
   snprintf(out, len, "%s", peer);
-  if (count == 0 || !cidr_address(peer, &family, addr) ||
-      !trusted(proxies, count, family, addr))
+  if (!http_proxy_trusted(proxies, count, peer))
     return;
   char candidate[64];
   for (size_t v = value_count; v-- > 0;) {

@@ -90,11 +90,20 @@ struct http_server {
 /* forwarded.c: writes the client's address into `out`. That is `peer`,
  * unless `peer` is one of the trusted `proxies`: then it is the rightmost
  * address of the X-Forwarded-For `values` (in header order) that is not a
- * trusted proxy, or the leftmost one when all are. An entry that is not
- * an address ends the search at the address found before it. */
+ * trusted proxy, or the leftmost one when all are, in canonical text. An
+ * entry that is not an address ends the search at the address found
+ * before it. */
 void http_forwarded_client(const struct cidr_range *proxies, size_t count,
                            const char *peer, const char *const *values,
                            size_t value_count, char *out, size_t len);
+
+/* True when the address `peer` is in one of the trusted `proxies`. */
+bool http_proxy_trusted(const struct cidr_range *proxies, size_t count,
+                        const char *peer);
+
+/* True when an X-Forwarded-Proto value (or NULL) is "https". In a list
+ * the last item counts, because the proxy nearest to simpul set it. */
+bool http_forwarded_https(const char *proto);
 
 static inline struct http_ctx *
 http_ctx_of(const struct http_request *rq)

@@ -44,10 +44,11 @@ http_remote_address(struct MHD_Connection *conn, char *out, size_t len)
 }
 
 /* X-Forwarded-For header lines of a request, the last ones when there are
- * more than fit. */
+ * more than fit, and its last X-Forwarded-Proto line. */
 struct forwarded_values {
   const char *values[16];
   size_t count;
+  const char *proto;
 };
 
 static enum MHD_Result
@@ -56,6 +57,8 @@ collect_forwarded(void *arg, enum MHD_ValueKind kind, const char *key,
 {
   (void)kind;
   struct forwarded_values *f = arg;
+  if (value != NULL && strcasecmp(key, "X-Forwarded-Proto") == 0)
+    f->proto = value;
   if (value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
     return MHD_YES;
   size_t max = sizeof f->values / sizeof f->values[0];
@@ -68,19 +71,25 @@ collect_forwarded(void *arg, enum MHD_ValueKind kind, const char *key,
 }
 
 /* Sets the request's client address: the TCP peer, or behind a trusted
- * proxy the client that X-Forwarded-For names. */
+ * proxy the client that X-Forwarded-For names. Behind a trusted proxy
+ * that terminated TLS (X-Forwarded-Proto: https) the request counts as
+ * TLS, for Secure cookies and HSTS. */
 static void
-set_client_address(struct http_ctx *c)
+set_client(struct http_ctx *c)
 {
   char peer[sizeof c->rq.remote_addr];
   http_remote_address(c->conn, peer, sizeof peer);
   struct forwarded_values f = {.count = 0};
-  if (c->server->proxy_count > 0)
-    MHD_get_connection_values(c->conn, MHD_HEADER_KIND, collect_forwarded,
-                              &f);
-  http_forwarded_client(c->server->proxies, c->server->proxy_count, peer,
-                        f.values, f.count, c->rq.remote_addr,
-                        sizeof c->rq.remote_addr);
+  const struct http_server *srv = c->server;
+  if (!http_proxy_trusted(srv->proxies, srv->proxy_count, peer)) {
+    snprintf(c->rq.remote_addr, sizeof c->rq.remote_addr, "%s", peer);
+    return;
+  }
+  MHD_get_connection_values(c->conn, MHD_HEADER_KIND, collect_forwarded, &f);
+  http_forwarded_client(srv->proxies, srv->proxy_count, peer, f.values,
+                        f.count, c->rq.remote_addr, sizeof c->rq.remote_addr);
+  if (http_forwarded_https(f.proto))
+    c->rq.tls = true;
 }
 
 static void
@@ -124,13 +133,13 @@ ctx_new(struct http_server *srv, struct MHD_Connection *conn,
   unsigned char id[8];
   randombytes_buf(id, sizeof id);
   sodium_bin2hex(c->rq.request_id, sizeof c->rq.request_id, id, sizeof id);
-  set_client_address(c);
   c->rq.method = c->method;
   c->rq.path = c->path;
   c->rq.body = "";
   c->rq.content_type =
     MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
   c->rq.tls = srv->tls_cert != NULL;
+  set_client(c);
   c->rq.cfg = &srv->cfg;
   c->rq.lang = "id";
   c->rq.internal = c;

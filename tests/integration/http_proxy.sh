@@ -57,10 +57,27 @@ expect_eq direct_forwarded_ignored \
 expect_match direct_logged_peer "$(cat "$SERVE_LOG")" \
   'event=http.request .*status=429 .*addr=127\.0\.0\.51'
 
+# A balancer that terminated TLS sends X-Forwarded-Proto: https, so the
+# session cookie is Secure and HSTS is sent. From anyone else the header
+# is ignored.
+# proto_headers FROM: the response headers of /login through FROM.
+proto_headers() {
+  curl -s -o /dev/null -D - --interface "$1" -H "X-Forwarded-Proto: https" \
+    "$BASE/login" | tr -d '\r'
+}
+via_balancer=$(proto_headers 127.0.0.50)
+expect_match proto_cookie_secure "$via_balancer" '^Set-Cookie: .*; Secure'
+expect_match proto_hsts "$via_balancer" '^Strict-Transport-Security: max-age='
+direct=$(proto_headers 127.0.0.51)
+expect_match proto_direct_cookie_set "$direct" '^Set-Cookie: '
+expect_eq proto_direct_not_secure "$(grep -c 'Secure' <<<"$direct")" 0
+expect_eq proto_direct_no_hsts \
+  "$(grep -c '^Strict-Transport-Security' <<<"$direct")" 0
+
 # A range with host bits set is rejected at start, naming the value.
 "$SIMPUL" --db "$WORK/other.db" serve --port "$(free_port)" \
   --set key_file="$WORK/simpul.key" --set trusted_proxies=10.0.0.1/8 \
   >"$WORK/bad.out" 2>"$WORK/bad.err"
 expect_eq bad_proxies_exit_nonzero "$([ $? -ne 0 ] && echo yes)" yes
 expect_match bad_proxies_message "$(cat "$WORK/bad.out" "$WORK/bad.err")" \
-  "trusted_proxies.*10\.0\.0\.1/8"
+  "has host bits set; did you mean 10\.0\.0\.0/8"

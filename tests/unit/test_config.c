@@ -171,6 +171,25 @@ TEST(config_number_out_of_range)
   CHECK_INT(c.port, 1);
 }
 
+TEST(config_cidr_list_names_bad_range)
+{
+  struct config c;
+  char err[1024];
+  config_defaults(&c);
+  CHECK(!config_set(&c, "trusted_proxies", "10.0.0.0/8, 10.0.0.1/8", err,
+                    sizeof err));
+  CHECK(strstr(err, "did you mean 10.0.0.0/8?") != NULL);
+  CHECK_STR(text(c.trusted_proxies), "");
+  CHECK(!config_set(&c, "examine_allow_private", "127.0.0.0/8,bogus", err,
+                    sizeof err));
+  CHECK(strstr(err, "invalid CIDR range 'bogus'") != NULL);
+  CHECK(!config_set(&c, "trusted_proxies", "::1/129", err, sizeof err));
+  CHECK(strstr(err, "prefix length must be 0 to 128") != NULL);
+  CHECK(config_set(&c, "trusted_proxies", " 10.0.0.5/32 , fd00::/8 ", err,
+                   sizeof err));
+  CHECK_STR(text(c.trusted_proxies), " 10.0.0.5/32 , fd00::/8 ");
+}
+
 TEST(config_string_too_long)
 {
   struct config c;
@@ -247,6 +266,7 @@ main(void)
   RUN(config_load_reports_every_bad_line);
   RUN(config_unknown_key_suggests_nearest);
   RUN(config_number_out_of_range);
+  RUN(config_cidr_list_names_bad_range);
   RUN(config_string_too_long);
   RUN(config_long_line_reported);
   RUN(config_missing_file);

@@ -99,6 +99,33 @@ TEST(forwarded_invalid_entries)
   CHECK_STR(client("10.0.0.5", "[2001:db8::1", NULL, NULL), "10.0.0.5");
 }
 
+TEST(forwarded_canonical_text)
+{
+  CHECK(trust("10.0.0.5/32"));
+  CHECK_STR(client("10.0.0.5", "2001:DB8:0:0::ABCD", NULL, NULL),
+            "2001:db8::abcd");
+  CHECK_STR(client("10.0.0.5", "::ffff:203.0.113.9", NULL, NULL),
+            "203.0.113.9");
+  /* A mapped form of a trusted proxy is that proxy too. */
+  CHECK_STR(client("10.0.0.5", "203.0.113.9, ::ffff:10.0.0.5", NULL, NULL),
+            "203.0.113.9");
+  CHECK(http_proxy_trusted(proxies, proxy_count, "::ffff:10.0.0.5"));
+  CHECK(!http_proxy_trusted(proxies, proxy_count, "10.0.0.6"));
+}
+
+TEST(forwarded_proto_https)
+{
+  CHECK(http_forwarded_https("https"));
+  CHECK(http_forwarded_https(" HTTPS "));
+  CHECK(http_forwarded_https("http, https"));
+  CHECK(!http_forwarded_https("https, http"));
+  CHECK(!http_forwarded_https("http"));
+  CHECK(!http_forwarded_https("httpsx"));
+  CHECK(!http_forwarded_https("https x"));
+  CHECK(!http_forwarded_https(""));
+  CHECK(!http_forwarded_https(NULL));
+}
+
 TEST(cidr_list_errors)
 {
   struct cidr_range r[2];
@@ -125,6 +152,8 @@ main(void)
   RUN(forwarded_chain_of_proxies);
   RUN(forwarded_ports_brackets_and_ipv6);
   RUN(forwarded_invalid_entries);
+  RUN(forwarded_canonical_text);
+  RUN(forwarded_proto_https);
   RUN(cidr_list_errors);
   return TEST_EXIT();
 }
