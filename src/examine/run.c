@@ -254,7 +254,8 @@ struct run {
   size_t limit;              /* sites at once */
   bool stopped;
   enum sp_err err;
-  time_t reported;           /* when progress was last reported */
+  time_t reported;           /* when progress was last reported, on the
+                                monotonic clock */
 };
 
 static enum store_rc
@@ -275,12 +276,21 @@ log_result(const struct exam_result *r)
             "findings", findings, NULL);
 }
 
+/* Seconds on a clock that system time changes do not move. */
+static time_t
+monotonic_seconds(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec;
+}
+
 /* Hands the counts to the progress callback, which stops the run by
  * returning false. */
 static void
 report_progress(struct run *run)
 {
-  run->reported = time(NULL);
+  run->reported = monotonic_seconds();
   if (run->progress != NULL &&
       !run->progress(run->progress_ctx, run->done, run->total)) {
     log_event(LOG_WARN, "examine.stopped", "reason", "progress callback",
@@ -401,7 +411,7 @@ run_loop(struct run *run, const struct app_list *apps,
     probe_engine_step(run->x.engine, 100);
     collect_sites(run);
     if (!run->stopped &&
-        time(NULL) - run->reported >= PROGRESS_HEARTBEAT_SECONDS)
+        monotonic_seconds() - run->reported >= PROGRESS_HEARTBEAT_SECONDS)
       report_progress(run);
   }
   if (run->draw && run->total > 0)
@@ -478,7 +488,7 @@ examine_run_job(struct store *s, const struct job *job,
   run.err = run_prepare(&run, opt, &apps, &done);
   if (run.err == SP_OK) {
     log_start(&run, opt);
-    run.reported = time(NULL);
+    run.reported = monotonic_seconds();
     if (progress != NULL && !progress(ctx, run.done, run.total))
       run.err = SP_ERR_CONFLICT;
     else
