@@ -33,7 +33,9 @@ examine_usage(FILE *out)
           "the outcome not-examinable. The run is a job (see 'simpul jobs'):\n"
           "each result is stored as soon as it is complete, and a run that\n"
           "was interrupted is finished by 'simpul serve' once its lease ran\n"
-          "out, without examining again what was stored.\n"
+          "out, without examining again what was stored. Ctrl-C (SIGINT) or\n"
+          "SIGTERM stops the run within about a second and hands its lease\n"
+          "back at once; the exit status is then 128 plus the signal.\n"
           "\n"
           "Addresses that are loopback, private, link-local, multicast or a\n"
           "cloud metadata service are never contacted unless allowed.\n"
@@ -222,12 +224,24 @@ add_job(struct cli *c, struct cli_job *j, const struct examine_args *a)
   return true;
 }
 
+/* The signal that asked the run to stop (SIGINT or SIGTERM), or 0. */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop_signal(int sig)
+{
+  stop_signal = sig;
+}
+
 /* Records progress and renews the lease at most once a second, except
- * for the last result. */
+ * for the last result. Returns false, which stops the run, after SIGINT
+ * or SIGTERM. */
 static bool
 report_progress(void *ctx, int64_t done, int64_t total)
 {
   struct cli_job *j = ctx;
+  if (stop_signal != 0)
+    return false;
   int64_t now = time(NULL);
   if (now == j->last_write && done < total)
     return true;
@@ -307,6 +321,26 @@ print_summary(struct store *s, int64_t run_id)
   printf("  details: 'simpul report --format html --output report.html'\n");
 }
 
+/* After SIGINT or SIGTERM: hands the job's lease back, so that a `simpul
+ * serve` node resumes the job with the apps not yet examined, and returns
+ * the shell's exit status for the signal. */
+static int
+stop_interrupted(struct cli_job *j)
+{
+  enum store_rc rc = j->store->ops->job_renew(j->store, j->job.id, j->owner,
+                                              (int64_t)time(NULL) - 1);
+  char id[24];
+  snprintf(id, sizeof id, "%" PRId64, j->job.id);
+  log_event(LOG_INFO, "examine.interrupted", "job", id, "signal",
+            stop_signal == SIGINT ? "SIGINT" : "SIGTERM", "released",
+            rc == STORE_OK ? "yes" : "no", NULL);
+  fprintf(stderr, "\nsimpul examine: dihentikan; hasil yang sudah ada "
+          "disimpan / stopped; the results so far are kept. Job %s is "
+          "released: a running 'simpul serve' finishes the apps not yet "
+          "examined.\n", id);
+  return 128 + stop_signal;
+}
+
 static int
 run_examination(struct cli *c, struct examine_args *a)
 {
@@ -326,6 +360,12 @@ run_examination(struct cli *c, struct examine_args *a)
   }
   enum sp_err err = examine_run_job(j.store, &j.job, &a->opt,
                                     report_progress, &j);
+  if (stop_signal != 0) {
+    int rc = stop_interrupted(&j);
+    free(j.job.params);
+    store_close(j.store);
+    return rc;
+  }
   const char *state = err == SP_OK ? "done" : "failed";
   if (err != SP_ERR_CONFLICT)
     j.store->ops->job_finish(j.store, j.job.id, j.owner, state,
@@ -360,6 +400,12 @@ cli_examine(struct cli *c, int argc, char **argv)
   /* A server that closes its socket while TLS writes to it must not end
    * the run with SIGPIPE. */
   signal(SIGPIPE, SIG_IGN);
+  /* Ctrl-C stops the run between two steps of the engine (within about a
+   * second), so the job is left in a known state. */
+  struct sigaction stop = {.sa_handler = on_stop_signal};
+  sigemptyset(&stop.sa_mask);
+  sigaction(SIGINT, &stop, NULL);
+  sigaction(SIGTERM, &stop, NULL);
   int rc = parse_args(&a, argc, argv);
   if (rc == 0)
     rc = run_examination(c, &a);

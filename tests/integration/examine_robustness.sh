@@ -201,3 +201,19 @@ wait "$lease_pid"
 expect_eq lease_run_exit "$?" 0
 expect_eq lease_run_result "$(sqlite3 "$LDB" \
   "SELECT outcome FROM exam_results WHERE app_code = 'slow'")" ok
+
+# --- Ctrl-C stops a run cleanly and hands its job back --------------------
+"$SIMPUL" --config "$CONF" --db "$LDB" examine --timeout 15 slow \
+  >"$WORK/int.out" 2>"$WORK/int.err" &
+int_pid=$!
+sleep 2
+kill -INT "$int_pid"
+wait "$int_pid"
+expect_eq interrupted_exit_130 "$?" 130
+expect_match interrupted_message "$(cat "$WORK/int.err")" \
+  'stopped; the results so far are kept'
+int_job=$(sqlite3 "$LDB" "SELECT max(id) FROM jobs")
+expect_eq interrupted_job_running "$(sqlite3 "$LDB" \
+  "SELECT state FROM jobs WHERE id = $int_job")" running
+expect_eq interrupted_lease_released "$(sqlite3 "$LDB" \
+  "SELECT lease_expires_at < CAST(strftime('%s', 'now') AS INTEGER) FROM jobs WHERE id = $int_job")" 1
