@@ -24,8 +24,12 @@ struct check_input {
   const struct probe_result *avail;     /* the app's own URL */
   const struct probe_result *http;      /* http://HOST/ */
   const struct probe_result *https;     /* https://HOST/ */
-  const struct probe_result *main;      /* the page read for content: the
-                                           Observatory's "auto" session */
+  const struct probe_result *main;      /* the Observatory's "auto" session,
+                                           whose headers it scored */
+  const struct probe_result *page;      /* the page read for the CMS and
+                                           mixed content: the app's own
+                                           URL when that is not a root of
+                                           HOST; NULL means `main` */
   const struct probe_result *missing;   /* a path that cannot exist */
   const struct probe_result *const *paths; /* one per sig->paths[i] */
   const struct obs_result *obs;         /* NULL when not scored */

@@ -112,11 +112,18 @@ body_hits(const struct sig_probe *sp, const char *body, size_t len)
   return true;
 }
 
+/* The page read for content: see check_input.page. */
+static const struct probe_result *
+content_page(const struct check_input *in)
+{
+  return in->page != NULL ? in->page : in->main;
+}
+
 static const struct probe_result *
 path_result(const struct check_input *in, const char *path)
 {
   if (strcmp(path, "/") == 0)
-    return in->main;
+    return content_page(in);
   for (size_t i = 0; in->paths != NULL && i < in->sig->path_count; i++)
     if (strcmp(in->sig->paths[i], path) == 0)
       return in->paths[i];
@@ -188,11 +195,11 @@ static bool
 evidence_matches(const struct check_input *in, const struct sig_evidence *ev,
                  char *version, size_t len)
 {
-  const struct probe_hop *hop = in->main && in->main->ok
-                                  ? probe_final(in->main) : NULL;
+  const struct probe_result *page = content_page(in);
+  const struct probe_hop *hop = page && page->ok ? probe_final(page) : NULL;
   switch (ev->where) {
   case SIG_WHERE_BODY:
-    return hop != NULL && match_evidence(ev, in->main->body, version, len);
+    return hop != NULL && match_evidence(ev, page->body, version, len);
   case SIG_WHERE_HEADER:
   case SIG_WHERE_COOKIE: {
     const char *name = ev->where == SIG_WHERE_HEADER ? ev->header
@@ -296,7 +303,7 @@ compile_mixed(void)
 void
 check_mixed_content(const struct check_input *in, struct check_findings *out)
 {
-  const struct probe_result *r = in->main;
+  const struct probe_result *r = content_page(in);
   regmatch_t m[5];
 
   if (r == NULL || !r->ok || r->body == NULL ||

@@ -711,6 +711,8 @@ run_checks(struct site *s, const struct probe_result *avail, int64_t now,
     .paths = paths, .obs = obs,
   };
   in.main = auto_session == &s->obs.https ? in.https : in.http;
+  if (s->avail == SLOT_AVAIL && avail->ok)
+    in.page = avail;
   checks_run(&in, found);
   free(paths);
 }

@@ -145,6 +145,10 @@ sites_make_content() {
 <title>Dinas Uji</title></head>
 <body><h1>Berita Dinas</h1></body></html>
 EOF
+  # The same front page alone on port 8081: an app whose URL is not a
+  # root of its host, so only its own page shows the CMS.
+  mkdir -p "$w/wpport"
+  cp "$w/wordpress/index.html" "$w/wpport/index.html"
   printf 'body { color: #222; }\n' >"$w/wordpress/wp-content/themes/kota/style.css"
   cat >"$w/wordpress/wp-login.php" <<'EOF'
 <!doctype html><html><head><title>Log In</title></head><body>
@@ -252,6 +256,7 @@ EOF
     sites_redirect wordpress.test
     sites_https_server wordpress.test good "    root $w/wordpress;
     index index.html;"
+    printf '  server {\n    listen 127.0.0.1:8081;\n    server_name wpport.test;\n    root %s/wpport;\n  }\n' "$w"
     sites_redirect loop.test
     sites_https_server loop.test good "    location = / { return 301 /a; }
     location = /a { return 301 /; }
@@ -273,7 +278,7 @@ sites_hosts() {
     echo "127.0.0.1 localhost"
     echo "::1 localhost"
     echo "127.0.0.1 good.test expired.test selfsigned.test git.test oldbanner.test"
-    echo "127.0.0.1 wordpress.test loop.test slow.test error.test"
+    echo "127.0.0.1 wordpress.test loop.test slow.test error.test wpport.test"
     echo "127.0.0.2 plain.test"
     echo "127.0.0.3 $(echo $SITES_MISBEHAVING)"
   } >"$SITES_DIR/hosts"
