@@ -236,7 +236,11 @@ console_history(const struct record_kind *k, struct http_request *rq,
                 c->actor ? c->actor : "", history_field(rq, f, c->field));
     history_value(rq, out, f, c->old_value);
     html_raw(out, "</td><td>");
-    history_value(rq, out, f, c->new_value);
+    /* The creation row stores the marker "created" as its new value. */
+    if (c->field != NULL && strcmp(c->field, "*") == 0)
+      html_printf(out, "%s", tr(rq, "dibuat", "created"));
+    else
+      history_value(rq, out, f, c->new_value);
     html_raw(out, "</td></tr>\n");
   }
   html_raw(out, "</tbody></table></div>\n");

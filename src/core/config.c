@@ -171,6 +171,16 @@ validate_cidr_list(const char *value, char *why, size_t whylen)
            : why;
 }
 
+bool
+config_key_at(size_t i, const char **name, const char **default_value)
+{
+  if (i >= CONFIG_KEY_COUNT)
+    return false;
+  *name = config_keys[i].name;
+  *default_value = config_keys[i].default_value;
+  return true;
+}
+
 static const struct config_key *
 find_key(const char *name)
 {

@@ -55,4 +55,8 @@ bool config_load(struct config *c, const char *path, char *err, size_t errlen);
 bool config_set(struct config *c, const char *key, const char *value,
                 char *err, size_t errlen);
 
+/* The name and default text of the i-th key, for tests that check the
+ * documentation; false past the last key. */
+bool config_key_at(size_t i, const char **name, const char **default_value);
+
 #endif

@@ -82,6 +82,8 @@ expect_eq console_app_200 "$STATUS" 200
 contains console_app_name 'Website Sekretariat Daerah Kota Metro'
 contains console_app_url_link 'href="https://web-setda.metrokota.test"'
 contains console_app_agency_link 'href="/agencies/SETDA"'
+contains console_app_history_created_id \
+  '<td>(data dibuat)</td><td><span class="empty">&mdash;</span></td><td>dibuat</td>'
 contains console_app_year_label 'Tahun peluncuran'
 contains console_app_year '2013'
 contains console_app_kind_label 'Situs web'

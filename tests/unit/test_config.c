@@ -70,6 +70,35 @@ TEST(config_defaults_match_docs)
   CHECK(c.load_sample);
 }
 
+/* Every key has a row in docs/configuration.md that shows its default
+ * (or "empty"). The tests run from the repository's root. */
+TEST(config_every_key_documented)
+{
+  FILE *f = fopen("docs/configuration.md", "r");
+  CHECK(f != NULL);
+  if (f == NULL)
+    return;
+  static char doc[65536];
+  size_t n = fread(doc, 1, sizeof doc - 1, f);
+  doc[n] = '\0';
+  fclose(f);
+  const char *name, *def;
+  for (size_t i = 0; config_key_at(i, &name, &def); i++) {
+    char cell[96], shown[96];
+    snprintf(cell, sizeof cell, "| `%s` |", name);
+    const char *row = strstr(doc, cell);
+    if (row == NULL) {
+      CHECK_STR(name, "a key with a row in docs/configuration.md");
+      continue;
+    }
+    const char *end = strchr(row, '\n');
+    snprintf(shown, sizeof shown, def[0] ? "`%s`" : "empty", def);
+    const char *at = strstr(row, shown);
+    if (at == NULL || (end != NULL && at > end))
+      CHECK_STR(name, shown);
+  }
+}
+
 TEST(config_load_good_file)
 {
   struct config c;
@@ -262,6 +291,7 @@ main(void)
 {
   atexit(remove_files);
   RUN(config_defaults_match_docs);
+  RUN(config_every_key_documented);
   RUN(config_load_good_file);
   RUN(config_load_reports_every_bad_line);
   RUN(config_unknown_key_suggests_nearest);
