@@ -3,7 +3,13 @@
  * connections carry over. The engine drives libcurl through its socket
  * interface with an epoll set, so that each step touches only the
  * transfers whose sockets are ready or whose timers expired;
- * curl_multi_perform visits every transfer on every call. */
+ * curl_multi_perform visits every transfer on every call.
+ *
+ * When a request times out while its name is still resolving, libcurl
+ * 7.88 waits for its resolver thread, which would pause the whole engine
+ * until getaddrinfo gives up (about 10 s with glibc's defaults) whenever
+ * a DNS server never responds. CURLOPT_QUICK_EXIT makes libcurl leave
+ * that thread to end on its own instead; it frees its data then. */
 #include "examine/probe.h"
 
 #include <stdio.h>
@@ -368,6 +374,7 @@ setup_easy(struct probe *p, const struct probe_spec *spec)
     curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED) == CURLE_OK &&
     curl_easy_setopt(e, CURLOPT_PROXY, "") == CURLE_OK &&
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+    curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L) == CURLE_OK &&
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK &&
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, p->errbuf) == CURLE_OK &&
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket) == CURLE_OK &&

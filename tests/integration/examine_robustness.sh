@@ -217,3 +217,32 @@ expect_eq interrupted_job_running "$(sqlite3 "$LDB" \
   "SELECT state FROM jobs WHERE id = $int_job")" running
 expect_eq interrupted_lease_released "$(sqlite3 "$LDB" \
   "SELECT lease_expires_at < CAST(strftime('%s', 'now') AS INTEGER) FROM jobs WHERE id = $int_job")" 1
+
+# --- a DNS server that never responds costs a timeout, not the engine -----
+# glibc retries a silent server for about 10 s. libcurl would wait for
+# that resolver thread whenever a request timed out, holding every other
+# transfer; with CURLOPT_QUICK_EXIT it leaves the thread to end alone.
+python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+time.sleep(60)' &
+dns_pid=$!
+on_exit "kill $dns_pid 2>/dev/null"
+DDB=$WORK/deadns.db
+mkdir -p "$WORK/deadns"
+printf 'deadns http://nowhere.test/\ngood https://good.test/\n' |
+  sites_write_catalog "$WORK/deadns"
+"$SIMPUL" --db "$DDB" catalog import "$WORK/deadns/agencies.csv" \
+  "$WORK/deadns/apps.csv" >/dev/null 2>&1
+sleep 0.5
+started=$SECONDS
+"$SIMPUL" --db "$DDB" examine --timeout 2 --allow-private 127.0.0.0/8 \
+  --cacert "$SITES_CA" >"$WORK/deadns.out" 2>"$WORK/deadns.err"
+expect_eq deadns_exit "$?" 0
+took=$((SECONDS - started))
+if ((took <= 7)); then pass deadns_engine_not_held
+else fail deadns_engine_not_held "the run took $took s with a 2 s timeout"; fi
+expect_eq deadns_outcome "$(sqlite3 "$DDB" \
+  "SELECT outcome FROM exam_results WHERE app_code = 'deadns'")" timeout
+expect_eq deadns_good_outcome "$(sqlite3 "$DDB" \
+  "SELECT outcome FROM exam_results WHERE app_code = 'good'")" ok
