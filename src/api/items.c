@@ -76,9 +76,14 @@ api_read_body(struct http_request *rq, struct http_response *rs)
   char shown[96];
   params_excerpt(shown, sizeof shown, detail);
   field_error_text(&fe, err, "body");
-  /* The parser's detail (position and reason) is in English only. */
-  snprintf(fe.detail_id, sizeof fe.detail_id, "%s",
-           shown[0] ? shown : sp_error_message(err, "id"));
+  /* The parser's detail (position and reason) is in English only, so the
+   * Indonesian text gives the error's own message before it. */
+  if (shown[0] != '\0')
+    snprintf(fe.detail_id, sizeof fe.detail_id, "%s (%s)",
+             sp_error_message(err, "id"), shown);
+  else
+    snprintf(fe.detail_id, sizeof fe.detail_id, "%s",
+             sp_error_message(err, "id"));
   snprintf(fe.detail_en, sizeof fe.detail_en, "%s",
            shown[0] ? shown : sp_error_message(err, "en"));
   api_reply_field_error(rs, &fe);

@@ -343,6 +343,10 @@ expect_eq api_job_bad_id_404 "$STATUS" 404
 req POST /api/v1/apps "$STAFF" 'this is not json'
 expect_eq api_bad_json_400 "$STATUS" 400
 expect_eq api_bad_json_code "$(json .error.code)" bad_json
+# The parser's position is in English; the Indonesian detail leads with
+# the error's Indonesian message.
+expect_match api_bad_json_detail_id "$(json '.error.fields[0].detail_id')" \
+  '^Isi permintaan .*\(line 1, column'
 req POST /api/v1/apps "$STAFF" '[1, 2]'
 expect_eq api_json_array_400 "$STATUS" 400
 deep=$(printf '%.0s[' {1..100})1$(printf '%.0s]' {1..100})
