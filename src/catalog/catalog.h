@@ -151,6 +151,11 @@ enum store_rc catalog_nearest_agency(struct store *s, const char *code,
 enum store_rc catalog_nearest_app(struct store *s, const char *code,
                                   char *out, size_t size);
 
+/* Copies into `out` the first of `codes` (NULL entries skipped) that
+ * differs from `code` only by case or by one edit; "" when none does. */
+void catalog_nearest_code(const char *code, const char *const *codes,
+                          size_t count, char *out, size_t size);
+
 /* JSON of records, shared by the API and the JSON export: every field of
  * the table by name (null when empty) plus "created_at" and "updated_at"
  * as RFC 3339 UTC text. New references, never NULL except on no memory. */

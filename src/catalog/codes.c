@@ -63,11 +63,9 @@ one_edit_apart(const char *a, const char *b)
   return i == lb || strcasecmp(a + i + 1, b + i + (la == lb ? 1 : 0)) == 0;
 }
 
-/* Copies into `out` the first of `codes` that differs from `code` only by
- * case or by one edit; "" when none does. */
-static void
-nearest_code(const char *code, const char *const *codes, size_t count,
-             char *out, size_t size)
+void
+catalog_nearest_code(const char *code, const char *const *codes,
+                     size_t count, char *out, size_t size)
 {
   out[0] = '\0';
   for (size_t i = 0; i < count; i++) {
@@ -93,7 +91,7 @@ catalog_nearest_agency(struct store *s, const char *code, char *out,
   for (size_t i = 0; codes != NULL && i < list.count; i++)
     codes[i] = list.items[i].code;
   if (codes != NULL)
-    nearest_code(code, codes, list.count, out, size);
+    catalog_nearest_code(code, codes, list.count, out, size);
   free(codes);
   agency_list_free(&list);
   return rc;
@@ -112,7 +110,7 @@ catalog_nearest_app(struct store *s, const char *code, char *out, size_t size)
   for (size_t i = 0; codes != NULL && i < list.count; i++)
     codes[i] = list.items[i].code;
   if (codes != NULL)
-    nearest_code(code, codes, list.count, out, size);
+    catalog_nearest_code(code, codes, list.count, out, size);
   free(codes);
   app_list_free(&list);
   return rc;

@@ -87,6 +87,20 @@ code_set_get(const struct code_set *set, const char *key, size_t *value)
 }
 
 void
+code_set_nearest(const struct code_set *set, const char *code, char *out,
+                 size_t size)
+{
+  const char **keys = set->cap > 0 ? calloc(set->cap, sizeof *keys) : NULL;
+  out[0] = '\0';
+  if (keys == NULL)
+    return;                  /* no hint rather than no message */
+  for (size_t i = 0; i < set->cap; i++)
+    keys[i] = set->slots[i].key;
+  catalog_nearest_code(code, keys, set->cap, out, size);
+  free(keys);
+}
+
+void
 code_set_free(struct code_set *set)
 {
   for (size_t i = 0; i < set->cap; i++)
@@ -558,8 +572,19 @@ check_app_context(struct importer *im, struct import_file *f, size_t line,
       catalog_error(check, SP_ERR_NOMEM, "code", "memori habis",
                     "out of memory");
   }
-  if (a->agency != NULL && !catalog_has_error(check, "agency") &&
-      !code_set_get(&im->agencies, a->agency, NULL))
+  if (a->agency == NULL || catalog_has_error(check, "agency") ||
+      code_set_get(&im->agencies, a->agency, NULL))
+    return;
+  char near[80];
+  code_set_nearest(&im->agencies, a->agency, near, sizeof near);
+  if (near[0] != '\0')
+    catalog_error(check, SP_ERR_UNKNOWN_AGENCY, "agency",
+                  "perangkat daerah '%s' tidak ada di katalog maupun di "
+                  "impor ini; mungkin maksudnya '%s'?",
+                  "agency '%s' is neither in the catalog nor in this import; "
+                  "did you mean '%s'?",
+                  a->agency, near);
+  else
     catalog_error(check, SP_ERR_UNKNOWN_AGENCY, "agency",
                   "perangkat daerah '%s' tidak ada di katalog maupun di "
                   "impor ini: perbaiki kodenya atau impor juga berkas "

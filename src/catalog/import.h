@@ -28,6 +28,10 @@ bool code_set_put(struct code_set *set, const char *key, size_t value);
  * NULL). */
 bool code_set_get(const struct code_set *set, const char *key,
                   size_t *value);
+/* Copies into `out` a key of the set that differs from `code` only by
+ * case or by one edit (see catalog_nearest_code); "" when none does. */
+void code_set_nearest(const struct code_set *set, const char *code,
+                      char *out, size_t size);
 
 enum import_kind { IMPORT_AGENCIES = 0, IMPORT_APPS };
 

@@ -239,14 +239,18 @@ place_row(struct importer *im, struct agency_rows *rows, size_t i)
       return true;
     }
   } else if (parent != NULL && !code_set_get(&im->agencies, parent, NULL)) {
+    char near[80];
+    code_set_nearest(&im->agencies, parent, near, sizeof near);
     snprintf(text_id, sizeof text_id,
              "induk '%s' tidak ada di katalog maupun di impor ini: perbaiki "
-             "kodenya",
-             parent);
+             "kodenya%s%s%s",
+             parent, near[0] ? " (mungkin maksudnya '" : "", near,
+             near[0] ? "'?)" : "");
     snprintf(text_en, sizeof text_en,
              "the parent '%s' is neither in the catalog nor in this import: "
-             "correct the code",
-             parent);
+             "correct the code%s%s%s",
+             parent, near[0] ? " (did you mean '" : "", near,
+             near[0] ? "'?)" : "");
     reject_row(im, row, SP_ERR_UNKNOWN_AGENCY, text_id, text_en);
     return true;
   }

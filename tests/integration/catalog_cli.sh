@@ -142,10 +142,14 @@ expect_match duplicates_first_kept "$(simpul_cli catalog list apps)" \
   echo "$APPS_HEADER"
   echo 'ua-x,Unknown agency,webapp,DINAS-FIKTIF,,,,,,,2019,2020'
   echo 'ua-good,Good,webapp,DISKOMINFO,,,,,,,2019,2020'
+  echo 'ua-typo,Typo agency,webapp,SETDB,,,,,,,2019,2020'
 } >"$BAD/unknown_agency.csv"
 bad_import unknown_agency "$BAD/unknown_agency.csv" 1
 expect_match unknown_agency_error "$OUT" \
   "unknown_agency.csv:2: column agency: agency 'DINAS-FIKTIF' is neither in the catalog nor in this import: correct the code or import the agencies file too \[unknown_agency\]"
+# A code one character from a known one gets the same hint as in the API.
+expect_match unknown_agency_hint "$OUT" \
+  "unknown_agency.csv:4: column agency: agency 'SETDB' is neither in the catalog nor in this import; did you mean 'SETDA'\\?"
 
 {
   echo "$APPS_HEADER"
