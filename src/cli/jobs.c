@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "jobs/jobs.h"
 #include "store/store.h"
 
 #define DEFAULT_LIST_LIMIT 20
@@ -97,6 +98,13 @@ jobs_list(struct cli *c, int argc, char **argv)
            j->created_by ? j->created_by : "-",
            j->lease_owner ? j->lease_owner : "-");
   }
+  if (jobs.count == 0 && kind == NULL)
+    fprintf(stderr, "simpul jobs list: belum ada pekerjaan / no jobs yet\n");
+  else if (jobs.count == 0)
+    fprintf(stderr, "simpul jobs list: tidak ada pekerjaan berjenis '%s' / "
+            "no jobs of kind '%s'%s\n", kind, kind,
+            strcmp(kind, JOBS_KIND_EXAMINE) != 0
+              ? "; examinations have the kind 'examine'" : "");
   job_list_free(&jobs);
   store_close(s);
   return 0;

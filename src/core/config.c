@@ -135,7 +135,9 @@ validate_not_empty(const char *value, char *why, size_t whylen)
 {
   (void)why;
   (void)whylen;
-  return value[0] == '\0' ? "give a non-empty value" : NULL;
+  return value[0] == '\0' ? "isi nilai yang tidak kosong / give a non-empty "
+                            "value"
+                          : NULL;
 }
 
 static const char *
@@ -147,7 +149,8 @@ validate_address(const char *value, char *why, size_t whylen)
   if (inet_pton(AF_INET, value, addr) == 1
       || inet_pton(AF_INET6, value, addr) == 1)
     return NULL;
-  return "give an IP address such as 127.0.0.1 or ::1";
+  return "isi alamat IP seperti 127.0.0.1 atau ::1 / give an IP address such "
+         "as 127.0.0.1 or ::1";
 }
 
 static const char *
@@ -158,7 +161,8 @@ validate_log_level(const char *value, char *why, size_t whylen)
   enum log_level level;
   return log_parse_level(value, &level)
            ? NULL
-           : "give one of debug, info, warn, error";
+           : "isi salah satu dari debug, info, warn, error / give one of "
+             "debug, info, warn, error";
 }
 
 static const char *
@@ -288,7 +292,8 @@ apply_value(struct config *c, const struct config_key *key, const char *value,
     long n = strtol(value, &end, 10);
     if (value[0] == '\0' || *end != '\0' || errno == ERANGE
         || n < key->min || n > key->max) {
-      snprintf(why, whylen, "give a whole number from %ld to %ld", key->min,
+      snprintf(why, whylen, "isi bilangan bulat %ld sampai %ld / give a whole "
+               "number from %ld to %ld", key->min, key->max, key->min,
                key->max);
       return false;
     }
@@ -300,14 +305,15 @@ apply_value(struct config *c, const struct config_key *key, const char *value,
   }
   case CONFIG_BOOL:
     if (!parse_bool(value, (bool *)field)) {
-      snprintf(why, whylen, "give true or false");
+      snprintf(why, whylen, "isi true atau false / give true or false");
       return false;
     }
     return true;
   case CONFIG_STRING: {
     size_t n = strlen(value);
     if (n >= key->size) {
-      snprintf(why, whylen, "give at most %zu bytes (this is %zu)",
+      snprintf(why, whylen, "isi paling banyak %zu bita (ini %zu) / give at "
+               "most %zu bytes (this is %zu)", key->size - 1, n,
                key->size - 1, n);
       return false;
     }

@@ -100,6 +100,10 @@ expect_match jobs_show_missing_says "$(cat "$WORK/missing.out")" \
   "no job has ID 987654321"
 simpul_cli jobs list --limit x >/dev/null 2>&1
 expect_eq jobs_list_bad_limit_exit "$?" 2
+simpul_cli jobs list --kind exam >/dev/null 2>"$WORK/nokind.err"
+expect_eq jobs_list_unknown_kind_exit "$?" 0
+expect_match jobs_list_unknown_kind_hint "$(cat "$WORK/nokind.err")" \
+  "no jobs of kind 'exam'; examinations have the kind 'examine'"
 simpul_cli jobs --help >"$WORK/help.out" 2>&1
 expect_eq jobs_help_exit "$?" 0
 expect_match jobs_help_follow "$(cat "$WORK/help.out")" "--follow"
