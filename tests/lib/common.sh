@@ -62,9 +62,14 @@ expect_match() {
 # free_port: prints a TCP port on 127.0.0.1 that nothing listens on and that
 # this script has not handed out before.
 free_port() {
-  local port
+  local port low=32768
+  # Below the kernel's ephemeral range: a port in it may be taken by an
+  # outgoing connection (to PostgreSQL, or an examination's) between this
+  # check and the server's bind, which then fails with EADDRINUSE.
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
+  ((low > 12000)) || low=32768
   while :; do
-    port=$((20000 + RANDOM % 30000))
+    port=$((10000 + RANDOM % (low - 10000)))
     # A port handed out earlier in this script may not be bound yet (its
     # server is still starting), so it is skipped too. The list is a file
     # because callers run this in a subshell.
