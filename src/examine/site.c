@@ -30,8 +30,9 @@
  * origin are stopped (stop_if_origin_silent).
  *
  * NOTE: a slow or silent site opens about 25 connections at once and
- * nothing limits them per address, so many apps behind one shared server meet concurrency
- * times that many; lower --concurrency for such a data center. */
+ * nothing limits them per address, so many apps behind one shared server
+ * meet concurrency times that many. Lower --concurrency for such a data
+ * center. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,26 +326,6 @@ start_missing(struct site *s)
   return start_path(s, SLOT_MISSING, 0, path);
 }
 
-static bool start_preflight(struct site *s, enum slot_kind kind,
-                            const char *url);
-
-/* Starts the requests after the first wave: queued in lanes when a
- * first-wave request has ended (`answered`), else all at once with the
- * early CORS preflight. */
-static void
-fan_out(struct site *s, bool answered)
-{
-  s->fanned_out = true;
-  s->wait_from_ms = monotonic_ms();
-  s->paths_released = !answered;
-  if (!answered && !s->cors_decided &&
-      !start_preflight(s, SLOT_CORS_EARLY, s->root_https))
-    s->start_failed = true;
-  if (!s->start_failed && !start_missing(s))
-    s->start_failed = true;
-  start_queued(s, answered ? SITE_PATH_LANES - 1 : SIZE_MAX);
-}
-
 /* ---- the Observatory's view of the results ---- */
 
 static void
@@ -422,6 +403,23 @@ start_preflight(struct site *s, enum slot_kind kind, const char *url)
     .retry_unverified = true, .max_body = EXAMINE_SMALL_BODY,
   };
   return start_slot(s, kind, 0, &spec);
+}
+
+/* Starts the requests after the first wave: queued in lanes when a
+ * first-wave request has ended (`answered`), else all at once with the
+ * early CORS preflight. */
+static void
+fan_out(struct site *s, bool answered)
+{
+  s->fanned_out = true;
+  s->wait_from_ms = monotonic_ms();
+  s->paths_released = !answered;
+  if (!answered && !s->cors_decided &&
+      !start_preflight(s, SLOT_CORS_EARLY, s->root_https))
+    s->start_failed = true;
+  if (!s->start_failed && !start_missing(s))
+    s->start_failed = true;
+  start_queued(s, answered ? SITE_PATH_LANES - 1 : SIZE_MAX);
 }
 
 /* Settles the preflight once its URL is known: keeps the early one when

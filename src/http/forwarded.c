@@ -12,11 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
-/* Writes the canonical text of an address, so that each client has one
- * spelling ("2001:db8::abcd", not "2001:DB8:0::ABCD"). An IPv4-mapped
- * IPv6 address becomes the IPv4 address it carries. */
+/* Turns an IPv4-mapped IPv6 address (::ffff:a.b.c.d) into the IPv4
+ * address it carries, so that both forms match the same ranges. */
 static void
-canonical(int *family, uint8_t addr[16], char *out, size_t len)
+unmap_ipv4(int *family, uint8_t addr[16])
 {
   static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
                                      0xff};
@@ -25,13 +24,12 @@ canonical(int *family, uint8_t addr[16], char *out, size_t len)
     memset(addr + 4, 0, 12);
     *family = AF_INET;
   }
-  if (inet_ntop(*family, addr, out, (socklen_t)len) == NULL)
-    out[0] = '\0';
 }
 
-/* Copies the address in `token` (n bytes) into `out`, without the port of
- * "1.2.3.4:80" or the brackets and port of "[::1]:80". False when it is
- * not a numeric address. */
+/* Writes the address in `token` (n bytes) into `out` in canonical text,
+ * so that each client has one spelling ("2001:db8::abcd", not
+ * "2001:DB8:0::ABCD"). The port of "1.2.3.4:80" and the brackets and port
+ * of "[::1]:80" are dropped. False when it is not a numeric address. */
 static bool
 token_address(const char *token, size_t n, char *out, size_t len,
               int *family, uint8_t addr[16])
@@ -60,8 +58,8 @@ token_address(const char *token, size_t n, char *out, size_t len,
   out[n] = '\0';
   if (!cidr_address(out, family, addr))
     return false;
-  canonical(family, addr, out, len);
-  return true;
+  unmap_ipv4(family, addr);
+  return inet_ntop(*family, addr, out, (socklen_t)len) != NULL;
 }
 
 static bool
@@ -82,8 +80,7 @@ http_proxy_trusted(const struct cidr_range *proxies, size_t count,
   uint8_t addr[16];
   if (count == 0 || !cidr_address(peer, &family, addr))
     return false;
-  char text[64];
-  canonical(&family, addr, text, sizeof text);
+  unmap_ipv4(&family, addr);
   return trusted(proxies, count, family, addr);
 }
 
